@@ -1,0 +1,162 @@
+using B24Mail.MailServices.Icons;
+using B24Mail.Rest.Values;
+
+namespace B24Mail.MailServices;
+
+/// <summary>A value that may be set to null, which a nullable alone cannot tell apart from "not given".</summary>
+public readonly record struct Optional<T>(bool IsSet, T Value)
+{
+    public static Optional<T> Of(T value) => new(true, value);
+}
+
+/// <summary>What an add or update asks to change; null (or an unset optional) leaves a field as it is.</summary>
+public sealed record MailServiceChanges
+{
+    public bool? Active { get; set; }
+    public long? Sort { get; set; }
+    public string? Name { get; set; }
+    public string? Server { get; set; }
+    public Optional<long?> Port { get; set; }
+    public bool? Encryption { get; set; }
+    public Optional<string?> Link { get; set; }
+    public IconInput? Icon { get; set; }
+}
+
+/// <summary>
+/// Every field rule of the scope in one table: its code, the label that <c>mailservice.fields</c> returns
+/// and error messages use, and how a value is read. Rules run in the table's order, so several errors
+/// come out in field order. An empty value (null or "") on add means "not given"; see README for update.
+/// </summary>
+public static class MailServiceFields
+{
+    public const int MaxTextLength = 255;
+
+    private delegate bool Apply(object? value, bool isAdd, MailServiceChanges changes, IconPolicy icons);
+
+    private sealed record Rule(string Code, string Label, Apply? Read)
+    {
+        public bool Required { get; init; }
+    }
+
+    private static readonly Rule[] Rules =
+    [
+        new("ID", "ID", null),
+        new("SITE_ID", "Site", null),
+        new("ACTIVE", "Activity", (v, add, c, _) => ReadYesNo(v, b => c.Active = b)),
+        new("NAME", "Name", (v, _, c, _) => ReadName(v, c)) { Required = true },
+        new("SERVER", "Server Address", (v, _, c, _) => ReadServer(v, c)),
+        new("PORT", "Port", (v, _, c, _) => ReadPort(v, c)),
+        new("ENCRYPTION", "Secure Connection", (v, add, c, _) => ReadYesNo(v, b => c.Encryption = b)),
+        new("LINK", "Web Interface Address", (v, _, c, _) => ReadLink(v, c)),
+        new("ICON", "Logo", (v, _, c, icons) => ReadIcon(v, c, icons)),
+        new("SORT", "Sorting", (v, _, c, _) => ReadSort(v, c)),
+    ];
+
+    /// <summary>The <c>mailservice.fields</c> result: ten keys, in order, no SMTP fields.</summary>
+    public static PhpArray Labels()
+    {
+        var map = new PhpArray();
+        foreach (var rule in Rules) map.Set(rule.Code, rule.Label);
+        return map;
+    }
+
+    public static string LabelOf(string code) => Rules.First(r => r.Code == code).Label;
+
+    /// <summary>Reads the writable fields present in <paramref name="parameters"/>; returns the error messages, if any.</summary>
+    public static List<string> Read(PhpArray parameters, bool isAdd, MailServiceChanges changes, IconPolicy icons)
+    {
+        var errors = new List<string>();
+        foreach (var rule in Rules)
+        {
+            if (rule.Read is null) continue;
+            var present = parameters.TryGetValue(rule.Code, out var value);
+            var blank = ParamConvert.IsEmpty(value) || (rule.Required && value is string s && s.Trim().Length == 0);
+            if (rule.Required && (isAdd ? !present || blank : present && blank))
+            {
+                errors.Add(MailServiceErrors.NameRequired);
+                continue;
+            }
+            if (!present || (isAdd && blank)) continue;
+            if (!rule.Read(value, isAdd, changes, icons)) errors.Add(MailServiceErrors.InvalidValue(rule.Label));
+        }
+        return errors;
+    }
+
+    private static bool ReadYesNo(object? value, Action<bool> set)
+    {
+        if (!ParamConvert.TryYesNo(value, out var yes)) return false;
+        set(yes);
+        return true;
+    }
+
+    private static bool ReadName(object? value, MailServiceChanges changes)
+    {
+        if (!ParamConvert.TryText(value, out var name)) return false;
+        name = name.Trim();
+        if (name.Length == 0 || name.Length > MaxTextLength || HasControl(name)) return false;
+        changes.Name = name;
+        return true;
+    }
+
+    private static bool ReadServer(object? value, MailServiceChanges changes)
+    {
+        if (value is null)
+        {
+            changes.Server = "";
+            return true;
+        }
+        if (!ParamConvert.TryText(value, out var server)) return false;
+        server = server.Trim();
+        if (server.Length > MaxTextLength || HasControl(server) || server.Any(c => char.IsWhiteSpace(c) || c is '/' or '\\' or '@' or '?' or '#')) return false;
+        changes.Server = server.ToLowerInvariant();
+        return true;
+    }
+
+    private static bool ReadPort(object? value, MailServiceChanges changes)
+    {
+        if (ParamConvert.IsEmpty(value))
+        {
+            changes.Port = Optional<long?>.Of(null);
+            return true;
+        }
+        if (!ParamConvert.TryInteger(value, out var port) || port is < 1 or > 65535) return false;
+        changes.Port = Optional<long?>.Of(port);
+        return true;
+    }
+
+    private static bool ReadLink(object? value, MailServiceChanges changes)
+    {
+        if (ParamConvert.IsEmpty(value))
+        {
+            changes.Link = Optional<string?>.Of(value is null ? null : "");
+            return true;
+        }
+        if (!ParamConvert.TryText(value, out var link)) return false;
+        link = link.Trim();
+        // Only web addresses: a portal renders LINK as a link, so javascript: and data: are refused.
+        if (link.Length > MaxTextLength || HasControl(link) || link.Any(char.IsWhiteSpace)
+            || !Uri.TryCreate(link, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+        {
+            return false;
+        }
+        changes.Link = Optional<string?>.Of(link);
+        return true;
+    }
+
+    private static bool ReadIcon(object? value, MailServiceChanges changes, IconPolicy icons)
+    {
+        var icon = IconInput.Parse(value, icons);
+        if (icon is null) return false;
+        changes.Icon = icon;
+        return true;
+    }
+
+    private static bool ReadSort(object? value, MailServiceChanges changes)
+    {
+        if (!ParamConvert.TryInteger(value, out var sort) || sort is < 0 or > int.MaxValue) return false;
+        changes.Sort = sort;
+        return true;
+    }
+
+    private static bool HasControl(string text) => text.Any(char.IsControl);
+}

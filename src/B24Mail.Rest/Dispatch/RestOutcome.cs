@@ -1,0 +1,16 @@
+using B24Mail.Rest.Errors;
+
+namespace B24Mail.Rest.Dispatch;
+
+/// <summary>A list page: the envelope lifts <c>next</c> and <c>total</c> out of the result, as the real server does.</summary>
+public sealed record RestPage(object Items, long? Next, long Total);
+
+/// <summary>What one method call produced: a result with its time block, or an error.</summary>
+public sealed record RestOutcome(object? Result, TimeBlock? Time, RestError? Error)
+{
+    public static RestOutcome Success(object? result, TimeBlock time) => new(result, time, null);
+
+    public static RestOutcome Failure(RestError error) => new(null, null, error);
+
+    public bool IsSuccess => Error is null;
+}

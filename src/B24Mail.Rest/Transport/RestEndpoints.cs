@@ -1,0 +1,76 @@
+using B24Mail.Rest.Dispatch;
+using B24Mail.Rest.Errors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace B24Mail.Rest.Transport;
+
+public static class RestEndpoints
+{
+    /// <summary>
+    /// Serves <c>/rest/…</c>. A path branch rather than a route template, because clients send
+    /// <c>/rest//method</c> and routing does not match empty segments.
+    /// </summary>
+    public static IApplicationBuilder MapBitrixRest(this IApplicationBuilder app)
+    {
+        return app.Map("/rest", branch => branch.Run(HandleAsync));
+    }
+
+    private static async Task HandleAsync(HttpContext http)
+    {
+        CorsHeaders.Apply(http.Response);
+        if (HttpMethods.IsOptions(http.Request.Method))
+        {
+            CorsHeaders.ApplyPreflight(http.Response);
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            return;
+        }
+        var path = http.Request.Path.Value ?? "";
+        var format = RestRoute.FormatOf(path);
+        try
+        {
+            var route = RestRoute.Parse(path);
+            if (route is null)
+            {
+                await ResponseWriter.WriteErrorAsync(http.Response, SystemErrors.MethodNotFound, format);
+                return;
+            }
+            var parameters = await RestParams.ReadAsync(http.Request, http.RequestAborted);
+            var token = RestParams.TakeToken(http.Request, parameters);
+            RestCredential credential = route.Webhook is not null ? route.Webhook : token is not null ? new RestCredential.Token(token) : RestCredential.None.Instance;
+            var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", http.Connection.RemoteIpAddress);
+            var dispatcher = http.RequestServices.GetRequiredService<Dispatcher>();
+            var outcome = await dispatcher.InvokeAsync(call, http.RequestAborted);
+            await ResponseWriter.WriteAsync(http.Response, outcome, format);
+        }
+        catch (BadHttpRequestException bad)
+        {
+            var error = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? SystemErrors.RequestTooLarge : SystemErrors.BadRequest;
+            await WriteIfPossibleAsync(http, error, format);
+        }
+        catch (InvalidDataException)
+        {
+            // Malformed multipart bodies and form limits (too many fields, too long a key).
+            await WriteIfPossibleAsync(http, SystemErrors.BadRequest, format);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("B24Mail.Rest").LogError(exception, "Request to {Path} failed", path);
+            await WriteIfPossibleAsync(http, SystemErrors.Internal, format);
+        }
+    }
+
+    private static Task WriteIfPossibleAsync(HttpContext http, RestError error, ResponseFormat format)
+    {
+        if (http.Response.HasStarted) return Task.CompletedTask;
+        http.Response.Clear();
+        CorsHeaders.Apply(http.Response);
+        return ResponseWriter.WriteErrorAsync(http.Response, error, format);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using B24Mail.Rest.Json;
+using B24Mail.Rest.Values;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace B24Mail.Rest.Transport;
+
+/// <summary>
+/// Reads the parameter set as the real server builds it (decisions #22): the query string, then the body
+/// over it key by key (the body wins); JSON only for <c>application/json</c>, where invalid JSON means no
+/// parameters; multipart fields and files; any other body parsed as urlencoded.
+/// </summary>
+public static class RestParams
+{
+    /// <summary>Names that carry the OAuth token. They are credentials, never parameters.</summary>
+    private static readonly string[] CredentialNames = ["auth", "access_token", "auth_connector"];
+
+    public static async Task<PhpArray> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var parameters = PhpQueryParser.Parse(request.QueryString.HasValue ? request.QueryString.Value![1..] : null);
+        var body = await ReadBodyAsync(request, cancellationToken);
+        if (body is not null)
+        {
+            foreach (var (key, value) in body) parameters.Set(key, value);
+        }
+        return parameters;
+    }
+
+    /// <summary>Takes the OAuth token out of the parameters: the Authorization header first, then <c>auth</c>, then <c>access_token</c>.</summary>
+    public static string? TakeToken(HttpRequest request, PhpArray parameters)
+    {
+        string? token = null;
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) token = header[7..].Trim();
+        foreach (var name in CredentialNames)
+        {
+            if (parameters.TryGetValue(name, out var value))
+            {
+                if (token is null && name != "auth_connector" && value is string s && s.Length > 0) token = s;
+                parameters.Remove(name);
+            }
+        }
+        return string.IsNullOrEmpty(token) ? null : token;
+    }
+
+    private static async Task<PhpArray?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength == 0 || HttpMethods.IsGet(request.Method) && request.ContentLength is null) return null;
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType);
+        var mediaType = contentType?.MediaType.Value;
+        if (string.Equals(mediaType, "multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            return await ReadMultipartAsync(request, cancellationToken);
+        }
+        var bytes = await ReadAllAsync(request.Body, cancellationToken);
+        if (bytes.Length == 0) return null;
+        if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return JsonParams.Parse(bytes) ?? new PhpArray();
+        }
+        return PhpQueryParser.Parse(Encoding.UTF8.GetString(bytes));
+    }
+
+    private static async Task<PhpArray> ReadMultipartAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var form = await request.ReadFormAsync(cancellationToken);
+        var tree = new PhpArray();
+        foreach (var field in form)
+        {
+            foreach (var value in field.Value) PhpQueryParser.Assign(tree, field.Key, value ?? "");
+        }
+        foreach (var file in form.Files)
+        {
+            using var stream = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
+            await file.CopyToAsync(stream, cancellationToken);
+            PhpQueryParser.Assign(tree, file.Name, new UploadedFile(file.FileName, file.ContentType, stream.ToArray()));
+        }
+        return tree;
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text;
+
+namespace B24Mail.Rest.Values;
+
+/// <summary>
+/// Builds the tree PHP's <c>parse_str</c> builds from a query string or an urlencoded body:
+/// percent-decoding with <c>+</c> as space, <c>a[b][c]</c> nesting, <c>a[]</c> appending,
+/// last value wins for a repeated key, and <c>.</c> or space in the top-level name turned into <c>_</c>.
+/// </summary>
+public static class PhpQueryParser
+{
+    /// <summary>PHP's max_input_nesting_level: deeper keys are dropped, not stored.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Caps the work a hostile body can cause; PHP's max_input_vars is 1000.</summary>
+    public const int MaxPairs = 10_000;
+
+    public static PhpArray Parse(string? query)
+    {
+        var tree = new PhpArray();
+        if (string.IsNullOrEmpty(query)) return tree;
+        ParseInto(tree, query.AsSpan());
+        return tree;
+    }
+
+    public static void ParseInto(PhpArray tree, ReadOnlySpan<char> query)
+    {
+        var pairs = 0;
+        while (!query.IsEmpty && pairs < MaxPairs)
+        {
+            var amp = query.IndexOf('&');
+            var pair = amp < 0 ? query : query[..amp];
+            query = amp < 0 ? ReadOnlySpan<char>.Empty : query[(amp + 1)..];
+            if (pair.IsEmpty) continue;
+            pairs++;
+            var eq = pair.IndexOf('=');
+            var key = UrlDecode(eq < 0 ? pair : pair[..eq]);
+            var value = eq < 0 ? "" : UrlDecode(pair[(eq + 1)..]);
+            Assign(tree, key, value);
+        }
+    }
+
+    /// <summary>Stores <paramref name="value"/> under a PHP-style name such as <c>fields[PHONE][0][VALUE]</c>.</summary>
+    public static void Assign(PhpArray tree, string name, object? value)
+    {
+        var path = SplitName(name);
+        if (path is null) return;
+        var node = tree;
+        for (var i = 0; i < path.Count - 1; i++)
+        {
+            var segment = path[i];
+            PhpArray child;
+            if (segment is null)
+            {
+                child = new PhpArray();
+                node.Append(child);
+            }
+            else if (node[segment] is PhpArray existing)
+            {
+                child = existing;
+            }
+            else
+            {
+                child = new PhpArray();
+                node.Set(segment, child);
+            }
+            node = child;
+        }
+        var last = path[^1];
+        if (last is null) node.Append(value);
+        else node.Set(last, value);
+    }
+
+    /// <summary>
+    /// Splits <c>a[b][]</c> into <c>a</c>, <c>b</c>, null (append). Returns null for a name PHP ignores.
+    /// Mirrors PHP: a <c>[</c> without its <c>]</c> is kept in the name (first one as <c>_</c>), and
+    /// anything after a closing bracket that does not open another one is dropped.
+    /// </summary>
+    internal static List<string?>? SplitName(string name)
+    {
+        var start = 0;
+        while (start < name.Length && name[start] == ' ') start++;
+        var open = name.IndexOf('[', start);
+        var baseEnd = open < 0 ? name.Length : open;
+        if (open >= 0 && name.IndexOf(']', open) < 0)
+        {
+            // "a[b" has no index: PHP keeps it as one name with that '[' turned into '_'.
+            var flat = MangleRoot(name[start..open]) + "_" + name[(open + 1)..];
+            return new List<string?> { flat };
+        }
+        if (baseEnd == start) return null;
+        var path = new List<string?> { MangleRoot(name[start..baseEnd]) };
+        var pos = open;
+        while (pos >= 0 && pos < name.Length && name[pos] == '[')
+        {
+            var close = name.IndexOf(']', pos + 1);
+            if (close < 0) break;
+            var index = name.Substring(pos + 1, close - pos - 1);
+            path.Add(index.Length == 0 ? null : index);
+            if (path.Count > MaxDepth) return null;
+            pos = close + 1;
+        }
+        return path;
+    }
+
+    private static string MangleRoot(string root) => root.Replace('.', '_').Replace(' ', '_');
+
+    /// <summary>PHP's urldecode: <c>+</c> is a space, bad escapes stay as they are, bytes are UTF-8.</summary>
+    public static string UrlDecode(ReadOnlySpan<char> text)
+    {
+        if (text.IndexOfAny('%', '+') < 0) return text.ToString();
+        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
+        var n = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '+')
+            {
+                bytes[n++] = (byte)' ';
+            }
+            else if (c == '%' && i + 2 < text.Length && IsHex(text[i + 1]) && IsHex(text[i + 2]))
+            {
+                bytes[n++] = (byte)(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
+                i += 2;
+            }
+            else if (c < 0x80)
+            {
+                bytes[n++] = (byte)c;
+            }
+            else
+            {
+                n += Encoding.UTF8.GetBytes(text.Slice(i, char.IsHighSurrogate(c) && i + 1 < text.Length ? 2 : 1), bytes.AsSpan(n));
+                if (char.IsHighSurrogate(c) && i + 1 < text.Length) i++;
+            }
+        }
+        return Encoding.UTF8.GetString(bytes, 0, n);
+    }
+
+    private static bool IsHex(char c) => c is >= '0' and <= '9' or >= 'a' and <= 'f' or >= 'A' and <= 'F';
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}

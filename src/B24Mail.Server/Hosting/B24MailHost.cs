@@ -1,0 +1,106 @@
+using B24Mail.MailServices;
+using B24Mail.MailServices.Icons;
+using B24Mail.MailServices.Storage;
+using B24Mail.Rest.Dispatch;
+using B24Mail.Rest.Identity;
+using B24Mail.Rest.Transport;
+using B24Mail.Storage.Sqlite;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace B24Mail.Server.Hosting;
+
+/// <summary>Builds the server. Program.cs and the end-to-end tests both start it through here.</summary>
+public static class B24MailHost
+{
+    public static IConfigurationBuilder AddB24MailSources(this IConfigurationBuilder configuration, string[] args) =>
+        configuration.AddEnvironmentVariables("B24MAIL_").AddCommandLine(args, Switches);
+
+    /// <summary>Lets <c>--allow-http</c> and friends be written with dashes.</summary>
+    private static readonly Dictionary<string, string> Switches = new()
+    {
+        ["--allow-http"] = "AllowHttp",
+        ["--tls-cert"] = "TlsCert",
+        ["--tls-key"] = "TlsKey",
+        ["--tls-password"] = "TlsPassword",
+        ["--max-body-bytes"] = "MaxBodyBytes",
+        ["--icon-max-bytes"] = "IconMaxBytes",
+        ["--icon-max-dimension"] = "IconMaxDimension",
+    };
+
+    /// <summary>Services shared by the server and the command-line tools: the database and the stores.</summary>
+    public static IServiceCollection AddB24MailStorage(this IServiceCollection services, ServerSettings settings)
+    {
+        Directory.CreateDirectory(settings.DataPath);
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new SqliteDatabase(settings.DatabasePath));
+        services.AddSingleton<SqliteIdentityStore>();
+        services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<SqliteIdentityStore>());
+        services.AddSingleton<IMailServiceStore, SqliteMailServiceStore>();
+        services.AddSingleton<IIconBlobStore>(_ => new DiskIconBlobStore(settings.DataPath));
+        services.AddSingleton<Provisioning>();
+        return services;
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services)
+    {
+        await services.GetRequiredService<SqliteIdentityStore>().MigrateAsync();
+        await services.GetRequiredService<IMailServiceStore>().MigrateAsync();
+    }
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddB24MailSources(args);
+        var settings = ServerSettings.From(builder.Configuration);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(ServerSettings.DefaultUrls.Split(';'));
+
+        var certificate = TlsCertificate.Load(settings);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = settings.MaxBodyBytes;
+            kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+        });
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form => form.MultipartBodyLengthLimit = settings.MaxBodyBytes);
+
+        builder.Services.AddB24MailStorage(settings);
+        builder.Services.AddSingleton(new RestOptions { AllowHttpWebhooks = settings.AllowHttp, MaxBodyBytes = settings.MaxBodyBytes });
+        builder.Services.AddSingleton(new IconPolicy { MaxBytes = settings.IconMaxBytes, MaxDimension = settings.IconMaxDimension });
+        builder.Services.AddSingleton<Authenticator>();
+        builder.Services.AddSingleton<Dispatcher>();
+        builder.Services.AddSingleton<IRestScope, MailServiceMethods>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var registry = new MethodRegistry();
+            foreach (var scope in sp.GetServices<IRestScope>()) scope.Register(registry);
+            return registry;
+        });
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapGet("/health", () => Results.Text("OK"));
+        app.MapMailServiceIcons();
+        app.MapBitrixRest();
+        return app;
+    }
+
+    /// <summary>Migrates, provisions the default portal and starts listening; returns the bootstrap webhook URL.</summary>
+    public static async Task<string> StartAsync(WebApplication app)
+    {
+        await MigrateAsync(app.Services);
+        var webhookPath = await app.Services.GetRequiredService<Provisioning>().EnsureBootstrapWebhookAsync();
+        await app.StartAsync();
+        return HttpsBase(app) + webhookPath;
+    }
+
+    /// <summary>The first HTTPS address Kestrel listens on (or HTTP if there is none), with a wildcard host as localhost.</summary>
+    public static string HttpsBase(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var chosen = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) ?? addresses.First();
+        var uri = new Uri(chosen.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost"));
+        return $"{uri.Scheme}://{uri.Authority}";
+    }
+}

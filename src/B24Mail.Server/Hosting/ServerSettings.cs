@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+
+namespace B24Mail.Server.Hosting;
+
+/// <summary>
+/// Every setting, from the command line (<c>--data DIR</c>), the environment (<c>B24MAIL_DATA</c>) or
+/// appsettings.json. <see cref="Help"/> lists them; keep the two in step.
+/// </summary>
+public sealed class ServerSettings
+{
+    public const string DefaultUrls = "https://localhost:5443;http://localhost:5080";
+
+    public string Data { get; set; } = "b24mail-data";
+    public bool AllowHttp { get; set; }
+    public bool Presets { get; set; } = true;
+    public string Domain { get; set; } = "localhost";
+    public string? TlsCert { get; set; }
+    public string? TlsKey { get; set; }
+    public string? TlsPassword { get; set; }
+    public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+    public int IconMaxBytes { get; set; } = 1024 * 1024;
+    public int IconMaxDimension { get; set; } = 2048;
+
+    public string DataPath => Path.GetFullPath(Data);
+    public string DatabasePath => Path.Combine(DataPath, "b24mail.db");
+
+    public static ServerSettings From(IConfiguration configuration)
+    {
+        var settings = new ServerSettings();
+        configuration.Bind(settings);
+        return settings;
+    }
+
+    public static readonly (string Option, string Environment, string Meaning)[] Help =
+    [
+        ("--data DIR", "B24MAIL_DATA", "data folder: SQLite file, icons, TLS certificate (default ./b24mail-data, made on first start)"),
+        ("--urls URLS", "ASPNETCORE_URLS", $"addresses to listen on, ';'-separated (default {DefaultUrls})"),
+        ("--allow-http true", "B24MAIL_ALLOWHTTP", "accept webhook calls over plain HTTP (real portals answer 400 Https required)"),
+        ("--presets false", "B24MAIL_PRESETS", "do not give new portals the preset mail services (gmail, outlook.com, ...)"),
+        ("--domain HOST", "B24MAIL_DOMAIN", "domain of the default portal (default localhost)"),
+        ("--tls-cert FILE", "B24MAIL_TLSCERT", "your own certificate: a .pfx, or a PEM file with --tls-key"),
+        ("--tls-key FILE", "B24MAIL_TLSKEY", "PEM private key for --tls-cert"),
+        ("--tls-password PW", "B24MAIL_TLSPASSWORD", "password of the .pfx given in --tls-cert"),
+        ("--max-body-bytes N", "B24MAIL_MAXBODYBYTES", "largest request body; larger ones get 413 (default 16777216)"),
+        ("--icon-max-bytes N", "B24MAIL_ICONMAXBYTES", "largest logo file after base64 decoding (default 1048576)"),
+        ("--icon-max-dimension N", "B24MAIL_ICONMAXDIMENSION", "largest logo width or height in pixels (default 2048)"),
+    ];
+}

@@ -1,0 +1,1 @@
+return await B24Mail.Server.Commands.Cli.RunAsync(args);
