@@ -40,7 +40,8 @@ public interface IMailServiceStore
 
     Task<bool> IconExistsAsync(long portalId, long fileId, CancellationToken cancellationToken = default);
 
-    Task<IconFile?> FindIconAsync(long portalId, string key, CancellationToken cancellationToken = default);
+    /// <summary>Finds an icon by file ID and key, whatever its portal: the key in the URL is the secret.</summary>
+    Task<IconFile?> FindIconAsync(long fileId, string key, CancellationToken cancellationToken = default);
 
     /// <summary>Adds the presets unless the portal already has services; safe to run on every start.</summary>
     Task SeedAsync(long portalId, string siteId, IReadOnlyList<MailServiceChanges> presets, CancellationToken cancellationToken = default);

@@ -125,10 +125,10 @@ public sealed class SqliteMailServiceStore(SqliteDatabase database) : IMailServi
         return command.ExecuteScalar() is not null;
     }, cancellationToken);
 
-    public Task<IconFile?> FindIconAsync(long portalId, string key, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<IconFile?> FindIconAsync(long fileId, string key, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
     {
         using var command = SqliteDatabase.Command(connection, null,
-            "SELECT id, portal_id, file_key, file_name, content_type, size FROM mail_icons WHERE portal_id = $portal AND file_key = $key", ("$portal", portalId), ("$key", key));
+            "SELECT id, portal_id, file_key, file_name, content_type, size FROM mail_icons WHERE id = $id AND file_key = $key", ("$id", fileId), ("$key", key));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadIcon(reader) : null;
     }, cancellationToken);

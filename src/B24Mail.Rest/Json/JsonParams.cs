@@ -16,8 +16,9 @@ public static class JsonParams
             using var doc = JsonDocument.Parse(body, Options);
             return Convert(doc.RootElement) as PhpArray;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: invalid UTF-8 or a lone surrogate inside a string.
             return null;
         }
     }

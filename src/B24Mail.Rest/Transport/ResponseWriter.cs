@@ -123,7 +123,7 @@ public static class ResponseWriter
     {
         try
         {
-            return XmlConvert.VerifyName(key);
+            return key.Length == 0 ? "item" : XmlConvert.VerifyName(key);
         }
         catch (XmlException)
         {

@@ -51,10 +51,9 @@ public static class RestEndpoints
             var error = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? SystemErrors.RequestTooLarge : SystemErrors.BadRequest;
             await WriteIfPossibleAsync(http, error, format);
         }
-        catch (InvalidDataException)
+        catch (RestError error)
         {
-            // Malformed multipart bodies and form limits (too many fields, too long a key).
-            await WriteIfPossibleAsync(http, SystemErrors.BadRequest, format);
+            await WriteIfPossibleAsync(http, error, format);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {

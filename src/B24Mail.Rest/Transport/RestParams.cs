@@ -1,4 +1,5 @@
 using System.Text;
+using B24Mail.Rest.Errors;
 using B24Mail.Rest.Json;
 using B24Mail.Rest.Values;
 using Microsoft.AspNetCore.Http;
@@ -64,7 +65,16 @@ public static class RestParams
 
     private static async Task<PhpArray> ReadMultipartAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var form = await request.ReadFormAsync(cancellationToken);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException && !cancellationToken.IsCancellationRequested && exception is not BadHttpRequestException)
+        {
+            // A truncated body, a bad boundary, or more fields than the form limits allow.
+            throw SystemErrors.BadRequest;
+        }
         var tree = new PhpArray();
         foreach (var field in form)
         {

@@ -43,8 +43,14 @@ public static class PhpQueryParser
     /// <summary>Stores <paramref name="value"/> under a PHP-style name such as <c>fields[PHONE][0][VALUE]</c>.</summary>
     public static void Assign(PhpArray tree, string name, object? value)
     {
-        var path = SplitName(name);
+        var (path, tooDeep) = SplitName(name);
         if (path is null) return;
+        if (tooDeep)
+        {
+            // PHP drops the whole variable, including what earlier pairs put there.
+            tree.Remove(path[0]!);
+            return;
+        }
         var node = tree;
         for (var i = 0; i < path.Count - 1; i++)
         {
@@ -72,35 +78,47 @@ public static class PhpQueryParser
     }
 
     /// <summary>
-    /// Splits <c>a[b][]</c> into <c>a</c>, <c>b</c>, null (append). Returns null for a name PHP ignores.
-    /// Mirrors PHP: a <c>[</c> without its <c>]</c> is kept in the name (first one as <c>_</c>), and
-    /// anything after a closing bracket that does not open another one is dropped.
+    /// Splits <c>a[b][]</c> into <c>a</c>, <c>b</c>, null (append), as PHP's php_register_variable_ex does:
+    /// leading spaces skipped; an empty root ignored; one whitespace before <c>]</c> still means append;
+    /// an unclosed first <c>[</c> makes a flat name with ' ', '.', '[' turned into '_'; anything after a
+    /// <c>]</c> that does not open another index is dropped; more than 64 indexes is "too deep".
     /// </summary>
-    internal static List<string?>? SplitName(string name)
+    internal static (List<string?>? Path, bool TooDeep) SplitName(string name)
     {
         var start = 0;
         while (start < name.Length && name[start] == ' ') start++;
         var open = name.IndexOf('[', start);
         var baseEnd = open < 0 ? name.Length : open;
-        if (open >= 0 && name.IndexOf(']', open) < 0)
-        {
-            // "a[b" has no index: PHP keeps it as one name with that '[' turned into '_'.
-            var flat = MangleRoot(name[start..open]) + "_" + name[(open + 1)..];
-            return new List<string?> { flat };
-        }
-        if (baseEnd == start) return null;
-        var path = new List<string?> { MangleRoot(name[start..baseEnd]) };
+        if (baseEnd == start) return (null, false);
+        var root = MangleRoot(name[start..baseEnd]);
+        var path = new List<string?> { root };
         var pos = open;
         while (pos >= 0 && pos < name.Length && name[pos] == '[')
         {
-            var close = name.IndexOf(']', pos + 1);
-            if (close < 0) break;
-            var index = name.Substring(pos + 1, close - pos - 1);
-            path.Add(index.Length == 0 ? null : index);
-            if (path.Count > MaxDepth) return null;
+            if (path.Count > MaxDepth) return (path, true);
+            var indexStart = pos + 1;
+            var probe = indexStart < name.Length && name[indexStart] is ' ' or '\r' or '\n' or '\t' ? indexStart + 1 : indexStart;
+            if (probe < name.Length && name[probe] == ']')
+            {
+                path.Add(null);
+                pos = probe + 1;
+                continue;
+            }
+            var close = name.IndexOf(']', probe);
+            if (close < 0)
+            {
+                if (path.Count == 1)
+                {
+                    // "a[b" has no index: one flat name, its '[' and what follows made safe.
+                    var rest = name[indexStart..].Replace(' ', '_').Replace('.', '_').Replace('[', '_');
+                    return (new List<string?> { root + "_" + rest }, false);
+                }
+                break;
+            }
+            path.Add(name[indexStart..close]);
             pos = close + 1;
         }
-        return path;
+        return (path, false);
     }
 
     private static string MangleRoot(string root) => root.Replace('.', '_').Replace(' ', '_');

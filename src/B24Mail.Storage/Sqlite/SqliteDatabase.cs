@@ -144,7 +144,8 @@ public sealed class SqliteDatabase : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await Task.Run(() => _writer.Join());
-        SqliteConnection.ClearAllPools();
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     private interface IWriteJob

@@ -1,0 +1,289 @@
+using System.Net;
+using System.Text.Json;
+
+namespace B24Mail.Tests.EndToEnd;
+
+/// <summary>The six mailservice methods over HTTPS webhooks, with every rule of decisions #1–#12.</summary>
+public sealed class MailServiceMethodTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private TestServer Server => fixture.Server;
+
+    private static readonly string[] ReadKeys =
+    [
+        "ID", "SITE_ID", "ACTIVE", "SORT", "NAME", "SERVER", "PORT", "ENCRYPTION", "LINK", "ICON",
+        "SMTP_SERVER", "SMTP_PORT", "SMTP_LOGIN_AS_IMAP", "SMTP_PASSWORD_AS_IMAP", "SMTP_ENCRYPTION", "UPLOAD_OUTGOING",
+    ];
+
+    [Fact]
+    public async Task Add_returns_an_integer_id_and_get_returns_string_values_in_documented_order()
+    {
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.add",
+            """{"NAME":"Corp IMAP","SERVER":"IMAP.Corp.Example","PORT":993,"ENCRYPTION":"Y","LINK":"https://mail.corp.example/"}""");
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(JsonValueKind.Number, response.Result.ValueKind);
+        var id = response.Result.GetInt64();
+
+        var row = await Server.GetServiceAsync(id);
+        Assert.Equal(ReadKeys, row.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(id.ToString(), row.GetProperty("ID").GetString());
+        Assert.Equal("s1", row.GetProperty("SITE_ID").GetString());
+        Assert.Equal("Y", row.GetProperty("ACTIVE").GetString());
+        Assert.Equal("100", row.GetProperty("SORT").GetString());
+        Assert.Equal("Corp IMAP", row.GetProperty("NAME").GetString());
+        Assert.Equal("imap.corp.example", row.GetProperty("SERVER").GetString());
+        Assert.Equal("993", row.GetProperty("PORT").GetString());
+        Assert.Equal("Y", row.GetProperty("ENCRYPTION").GetString());
+        Assert.Equal("https://mail.corp.example/", row.GetProperty("LINK").GetString());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("ICON").ValueKind);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("SMTP_SERVER").ValueKind);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("SMTP_PORT").ValueKind);
+        Assert.Equal("N", row.GetProperty("SMTP_LOGIN_AS_IMAP").GetString());
+        Assert.Equal("N", row.GetProperty("SMTP_PASSWORD_AS_IMAP").GetString());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("SMTP_ENCRYPTION").ValueKind);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("UPLOAD_OUTGOING").ValueKind);
+    }
+
+    [Fact]
+    public async Task Add_with_only_a_name_applies_the_defaults()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Only name", SITE_ID = "zz", ID = 5 });
+        var row = await Server.GetServiceAsync(id);
+        Assert.Equal("Y", row.GetProperty("ACTIVE").GetString());
+        Assert.Equal("100", row.GetProperty("SORT").GetString());
+        Assert.Equal("N", row.GetProperty("ENCRYPTION").GetString());
+        Assert.Equal("", row.GetProperty("SERVER").GetString());
+        Assert.Equal("s1", row.GetProperty("SITE_ID").GetString());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("PORT").ValueKind);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("LINK").ValueKind);
+        Assert.NotEqual(5, id);
+    }
+
+    [Theory]
+    [InlineData("true", "Y")]
+    [InlineData("false", "N")]
+    [InlineData("1", "Y")]
+    [InlineData("0", "N")]
+    [InlineData("\"y\"", "Y")]
+    [InlineData("\"n\"", "N")]
+    [InlineData("\"true\"", "Y")]
+    [InlineData("\"false\"", "N")]
+    [InlineData("\"0\"", "N")]
+    [InlineData("\"1\"", "Y")]
+    public async Task Yes_no_fields_accept_every_documented_spelling(string json, string stored)
+    {
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.add", $$"""{"NAME":"yn","ACTIVE":{{json}},"ENCRYPTION":{{json}}}""");
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        var row = await Server.GetServiceAsync(response.Result.GetInt64());
+        Assert.Equal(stored, row.GetProperty("ACTIVE").GetString());
+        Assert.Equal(stored, row.GetProperty("ENCRYPTION").GetString());
+    }
+
+    [Theory]
+    [InlineData("\"yes\"", "Activity")]
+    [InlineData("2", "Activity")]
+    [InlineData("[\"Y\"]", "Activity")]
+    [InlineData("{\"a\":1}", "Activity")]
+    [InlineData("1.5", "Activity")]
+    public async Task An_invalid_yes_no_value_names_the_field_label(string json, string label)
+    {
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.add", $$"""{"NAME":"bad","ACTIVE":{{json}}}""");
+        AssertCoreError(response, $"Invalid value for \"{label}\"");
+    }
+
+    [Theory]
+    [InlineData("\"PORT\":0", "Port")]
+    [InlineData("\"PORT\":65536", "Port")]
+    [InlineData("\"PORT\":-1", "Port")]
+    [InlineData("\"PORT\":\"99a\"", "Port")]
+    [InlineData("\"PORT\":99.5", "Port")]
+    [InlineData("\"PORT\":true", "Port")]
+    [InlineData("\"PORT\":[993]", "Port")]
+    [InlineData("\"SORT\":-1", "Sorting")]
+    [InlineData("\"SORT\":2147483648", "Sorting")]
+    [InlineData("\"SORT\":\"ten\"", "Sorting")]
+    [InlineData("\"ENCRYPTION\":\"maybe\"", "Secure Connection")]
+    [InlineData("\"LINK\":\"javascript:alert(1)\"", "Web Interface Address")]
+    [InlineData("\"LINK\":\"not a url\"", "Web Interface Address")]
+    [InlineData("\"LINK\":{\"x\":1}", "Web Interface Address")]
+    [InlineData("\"SERVER\":\"imap example.com\"", "Server Address")]
+    [InlineData("\"SERVER\":[\"a\"]", "Server Address")]
+    [InlineData("\"NAME\":[\"a\"]", "Name")]
+    [InlineData("\"NAME\":{\"a\":\"b\"}", "Name")]
+    [InlineData("\"ICON\":true", "Logo")]
+    [InlineData("\"ICON\":-3", "Logo")]
+    public async Task Invalid_field_values_get_the_documented_message(string field, string label)
+    {
+        var body = field.StartsWith("\"NAME\"") ? "{" + field + "}" : "{\"NAME\":\"x\"," + field + "}";
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.add", body);
+        AssertCoreError(response, $"Invalid value for \"{label}\"");
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"NAME\":\"\"}")]
+    [InlineData("{\"NAME\":\"   \"}")]
+    [InlineData("{\"NAME\":null}")]
+    [InlineData("{\"name\":\"lower-case key is not NAME\"}")]
+    public async Task Add_without_a_name_is_refused(string body)
+    {
+        AssertCoreError(await Server.PostJsonAsync(Server.Webhook + "mailservice.add", body), "Required field \"Name\" not filled");
+    }
+
+    [Fact]
+    public async Task Several_field_errors_are_joined_in_field_order()
+    {
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.add", """{"SORT":"x","PORT":0,"ACTIVE":"maybe"}""");
+        AssertCoreError(response, "Invalid value for \"Activity\"; Required field \"Name\" not filled; Invalid value for \"Port\"; Invalid value for \"Sorting\"");
+    }
+
+    [Fact]
+    public async Task Server_is_trimmed_and_lower_cased()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "case", SERVER = "  IMAP.Example.COM " });
+        Assert.Equal("imap.example.com", (await Server.GetServiceAsync(id)).GetProperty("SERVER").GetString());
+        await Server.PostJsonAsync(Server.Webhook + "mailservice.update", new { ID = id, SERVER = "MAIL.Other.ORG" });
+        Assert.Equal("mail.other.org", (await Server.GetServiceAsync(id)).GetProperty("SERVER").GetString());
+    }
+
+    [Fact]
+    public async Task Update_is_partial_and_returns_true()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Partial", SERVER = "imap.p.example", PORT = 993, ENCRYPTION = "Y", LINK = "https://p.example/", SORT = 300 });
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.update", new { ID = id, PORT = "143", ENCRYPTION = false });
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(JsonValueKind.True, response.Result.ValueKind);
+        var row = await Server.GetServiceAsync(id);
+        Assert.Equal("143", row.GetProperty("PORT").GetString());
+        Assert.Equal("N", row.GetProperty("ENCRYPTION").GetString());
+        Assert.Equal("Partial", row.GetProperty("NAME").GetString());
+        Assert.Equal("imap.p.example", row.GetProperty("SERVER").GetString());
+        Assert.Equal("https://p.example/", row.GetProperty("LINK").GetString());
+        Assert.Equal("300", row.GetProperty("SORT").GetString());
+    }
+
+    [Fact]
+    public async Task Update_with_only_the_id_succeeds_and_changes_nothing()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Untouched", SORT = 7 });
+        var before = (await Server.GetServiceAsync(id)).GetRawText();
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.update", new { ID = id });
+        Assert.Equal(JsonValueKind.True, response.Result.ValueKind);
+        Assert.Equal(before, (await Server.GetServiceAsync(id)).GetRawText());
+    }
+
+    [Fact]
+    public async Task Update_can_set_sort_to_zero_and_deactivate_with_false()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Zero" });
+        await Server.PostJsonAsync(Server.Webhook + "mailservice.update", new { ID = id, SORT = 0, ACTIVE = false });
+        var row = await Server.GetServiceAsync(id);
+        Assert.Equal("0", row.GetProperty("SORT").GetString());
+        Assert.Equal("N", row.GetProperty("ACTIVE").GetString());
+    }
+
+    [Fact]
+    public async Task Update_with_an_invalid_value_changes_nothing()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Keep", PORT = 993 });
+        var before = (await Server.GetServiceAsync(id)).GetRawText();
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.update", new { ID = id, NAME = "Changed", PORT = 70000 });
+        AssertCoreError(response, "Invalid value for \"Port\"");
+        Assert.Equal(before, (await Server.GetServiceAsync(id)).GetRawText());
+    }
+
+    [Fact]
+    public async Task Update_with_an_empty_name_is_refused()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Named" });
+        AssertCoreError(await Server.PostJsonAsync(Server.Webhook + "mailservice.update", new { ID = id, NAME = "" }), "Required field \"Name\" not filled");
+    }
+
+    [Theory]
+    [InlineData("mailservice.get")]
+    [InlineData("mailservice.update")]
+    [InlineData("mailservice.delete")]
+    public async Task A_missing_or_malformed_id_is_not_specified(string method)
+    {
+        foreach (var body in new[] { "{}", "{\"ID\":0}", "{\"ID\":\"\"}", "{\"ID\":\"abc\"}", "{\"ID\":-4}", "{\"ID\":[1]}", "{\"id\":1}", "{\"ID\":null}" })
+        {
+            AssertCoreError(await Server.PostJsonAsync(Server.Webhook + method, body), "Mail service ID not specified");
+        }
+    }
+
+    [Theory]
+    [InlineData("mailservice.get")]
+    [InlineData("mailservice.update")]
+    [InlineData("mailservice.delete")]
+    public async Task An_unknown_id_is_not_found(string method)
+    {
+        AssertCoreError(await Server.PostJsonAsync(Server.Webhook + method, "{\"ID\":987654321}"), "Mail service not found");
+        AssertCoreError(await Server.PostJsonAsync(Server.Webhook + method, "{\"ID\":\"99999999999999999999999\"}"), "Mail service not found");
+    }
+
+    [Fact]
+    public async Task Not_found_comes_before_field_validation()
+    {
+        AssertCoreError(await Server.PostJsonAsync(Server.Webhook + "mailservice.update", "{\"ID\":987654321,\"PORT\":0}"), "Mail service not found");
+    }
+
+    [Fact]
+    public async Task Get_finds_inactive_services_and_list_leaves_them_out()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Sleeping", ACTIVE = "N" });
+        Assert.Equal("N", (await Server.GetServiceAsync(id)).GetProperty("ACTIVE").GetString());
+        var list = await Server.GetAsync(Server.Webhook + "mailservice.list");
+        Assert.DoesNotContain(list.Result.EnumerateArray(), r => r.GetProperty("ID").GetString() == id.ToString());
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_service_and_returns_true()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Doomed" });
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.delete", new { ID = id });
+        Assert.Equal(JsonValueKind.True, response.Result.ValueKind);
+        AssertCoreError(await Server.GetAsync(Server.Webhook + "mailservice.get?ID=" + id), "Mail service not found");
+        AssertCoreError(await Server.PostJsonAsync(Server.Webhook + "mailservice.delete", new { ID = id }), "Mail service not found");
+    }
+
+    [Fact]
+    public async Task Fields_returns_the_ten_labels_in_order()
+    {
+        var response = await Server.GetAsync(Server.Webhook + "mailservice.fields");
+        Assert.Equal(
+            """{"ID":"ID","SITE_ID":"Site","ACTIVE":"Activity","NAME":"Name","SERVER":"Server Address","PORT":"Port","ENCRYPTION":"Secure Connection","LINK":"Web Interface Address","ICON":"Logo","SORT":"Sorting"}""",
+            response.Result.GetRawText());
+    }
+
+    [Fact]
+    public async Task Unknown_parameters_and_sdk_telemetry_are_ignored()
+    {
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.add?bx24_request_id=abc&bx24_sdk_ver=2.2.0", """{"NAME":"Telemetry","FOO":"bar","SMTP_SERVER":"smtp.x"}""");
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        var row = await Server.GetServiceAsync(response.Result.GetInt64());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("SMTP_SERVER").ValueKind);
+    }
+
+    [Fact]
+    public async Task Text_fields_over_255_characters_are_refused()
+    {
+        var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.add", new { NAME = new string('n', 256), SERVER = new string('s', 256) });
+        AssertCoreError(response, "Invalid value for \"Name\"; Invalid value for \"Server Address\"");
+        Assert.Equal(HttpStatusCode.OK, (await Server.PostJsonAsync(Server.Webhook + "mailservice.add", new { NAME = new string('n', 255) })).Status);
+    }
+
+    [Fact]
+    public async Task Non_ascii_names_round_trip()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Почта «Тест» \"q\" <b> & 日本" });
+        Assert.Equal("Почта «Тест» \"q\" <b> & 日本", (await Server.GetServiceAsync(id)).GetProperty("NAME").GetString());
+    }
+
+    internal static void AssertCoreError(RestResponse response, string description)
+    {
+        Assert.True(response.Status == HttpStatusCode.BadRequest, $"{response.Status}: {response.Raw}");
+        Assert.Equal("ERROR_CORE", response.Error);
+        Assert.Equal(description, response.ErrorDescription);
+        Assert.False(response.Json.TryGetProperty("time", out _));
+        Assert.False(response.Json.TryGetProperty("result", out _));
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace B24Mail.Tests.EndToEnd;
+
+/// <summary>The curl example of ../shared/seed/mailservice.add.txt, run with the real curl, placeholders filled in.</summary>
+public sealed class SeedExampleTests
+{
+    [Fact]
+    public async Task The_seed_webhook_curl_example_works_as_written()
+    {
+        await using var server = await TestServer.StartAsync();
+        var address = new Uri(server.HttpsBase).Authority;
+        var path = new Uri(server.Webhook).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var start = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[]
+        {
+            "--silent", "--cacert", Path.Combine(server.DataDir, "tls", "server.crt"),
+            "-X", "POST",
+            "-H", "Content-Type: application/json",
+            "-H", "Accept: application/json",
+            "-d", """
+            {
+            "NAME": "My Mail Service",
+            "ACTIVE": "Y",
+            "SERVER": "imap.my-mail.com",
+            "PORT": 993,
+            "ENCRYPTION": "Y",
+            "LINK": "https://mail.my-mail.com/",
+            "SORT": 500
+            }
+            """,
+            $"https://{address}/rest/{path[1]}/{path[2]}/mailservice.add",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var curl = Process.Start(start)!;
+        var output = await curl.StandardOutput.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+        Assert.True(curl.ExitCode == 0, await curl.StandardError.ReadToEndAsync());
+        var body = JsonDocument.Parse(output).RootElement;
+        var id = body.GetProperty("result").GetInt64();
+        Assert.Equal(8, body.GetProperty("time").EnumerateObject().Count());
+        var row = await server.GetServiceAsync(id);
+        Assert.Equal("My Mail Service", row.GetProperty("NAME").GetString());
+        Assert.Equal("500", row.GetProperty("SORT").GetString());
+        Assert.Equal("imap.my-mail.com", row.GetProperty("SERVER").GetString());
+    }
+}
