@@ -56,7 +56,7 @@ public static class B24MailHost
         var settings = ServerSettings.From(builder.Configuration);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(ServerSettings.DefaultUrls.Split(';'));
 
-        var certificate = TlsCertificate.Load(settings);
+        var certificate = TlsCertificate.Load(settings, TimeProvider.System);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

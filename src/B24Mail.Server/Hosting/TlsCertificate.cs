@@ -14,7 +14,7 @@ public static class TlsCertificate
 
     private static string PfxPath(ServerSettings settings) => Path.Combine(settings.DataPath, "tls", "server.pfx");
 
-    public static X509Certificate2 Load(ServerSettings settings)
+    public static X509Certificate2 Load(ServerSettings settings, TimeProvider time)
     {
         if (!string.IsNullOrEmpty(settings.TlsCert))
         {
@@ -23,14 +23,14 @@ public static class TlsCertificate
                 : X509CertificateLoader.LoadPkcs12FromFile(settings.TlsCert, settings.TlsPassword);
         }
         var pfx = PfxPath(settings);
-        if (!File.Exists(pfx)) Create(settings);
+        if (!File.Exists(pfx)) Create(settings, time);
         var certificate = X509CertificateLoader.LoadPkcs12FromFile(pfx, password: null);
         var pem = certificate.ExportCertificatePem() + "\n";
         if (!File.Exists(PemPath(settings)) || File.ReadAllText(PemPath(settings)) != pem) File.WriteAllText(PemPath(settings), pem);
         return certificate;
     }
 
-    private static void Create(ServerSettings settings)
+    private static void Create(ServerSettings settings, TimeProvider time)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=b24mail local", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -46,7 +46,7 @@ public static class TlsCertificate
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyCertSign, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
         var folder = Path.GetDirectoryName(PfxPath(settings))!;
         Directory.CreateDirectory(folder);
