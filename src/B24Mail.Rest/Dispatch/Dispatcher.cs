@@ -25,7 +25,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
             {
                 return RestOutcome.Failure(SystemErrors.HttpsRequired);
             }
-            var caller = await authenticator.ResolveAsync(call.Credential, cancellationToken);
+            var caller = await authenticator.ResolveAsync(call.Credential, call.Host, cancellationToken);
             return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, cancellationToken);
         }
         catch (RestError error)
@@ -45,7 +45,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
 
     private async ValueTask<RestOutcome> ExecuteAsync(RestMethod method, Caller caller, PhpArray parameters, string baseUrl, DateTimeOffset start, bool inBatch, CancellationToken cancellationToken)
     {
-        if (method.Scope is { } scope && !caller.HasScope(scope))
+        if (!method.IsBasic && !caller.HasAnyScope(method.Scopes))
         {
             var error = caller.Kind == AuthKind.Webhook ? SystemErrors.InsufficientScopeWebhook : SystemErrors.InsufficientScopeToken;
             // Inside a batch the real server leaves the description empty (decisions #17).
@@ -55,6 +55,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         object? result;
         try
         {
+            if (method.ApplicationOnly is { } appOnly && caller.Kind != AuthKind.OAuth) throw appOnly();
             if (method.AdminOnly is { } denied && !caller.User.IsAdmin) throw denied();
             result = await method.Handler(new RestContext(method, caller, parameters, baseUrl, this, cancellationToken));
         }

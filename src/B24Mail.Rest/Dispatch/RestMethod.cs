@@ -5,12 +5,23 @@ namespace B24Mail.Rest.Dispatch;
 public delegate ValueTask<object?> RestHandler(RestContext context);
 
 /// <summary>
-/// A method as a scope registers it. <see cref="Scope"/> null means no scope is needed (the basic methods).
-/// <see cref="AdminOnly"/> holds the error a non-administrator gets, since each scope words it its own way.
+/// A method as a scope registers it. The caller needs any one of <see cref="Scopes"/>; none listed means
+/// a basic method that every credential may call. <see cref="AdminOnly"/> holds the error a
+/// non-administrator gets, since each scope words it its own way.
 /// </summary>
-public sealed record RestMethod(string Name, string? Scope, RestHandler Handler)
+public sealed record RestMethod(string Name, IReadOnlyList<string> Scopes, RestHandler Handler)
 {
+    public RestMethod(string name, string scope, RestHandler handler)
+        : this(name, [scope], handler)
+    {
+    }
+
     public Func<RestError>? AdminOnly { get; init; }
 
     public bool AllowedInBatch { get; init; } = true;
+
+    /// <summary>Only an application (OAuth) caller may run it; a webhook gets the method's error.</summary>
+    public Func<RestError>? ApplicationOnly { get; init; }
+
+    public bool IsBasic => Scopes.Count == 0;
 }

@@ -29,6 +29,8 @@ public sealed record TimeBlock(DateTimeOffset Start, DateTimeOffset Finish, doub
         return block;
     }
 
-    // PHP's date('c'): the server's offset, never "Z".
-    private string Format(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, Zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    private string Format(DateTimeOffset t) => FormatDate(t, Zone);
+
+    /// <summary>PHP's date('c'): the server's offset, never "Z".</summary>
+    public static string FormatDate(DateTimeOffset t, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 }

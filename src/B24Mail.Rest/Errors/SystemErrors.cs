@@ -7,7 +7,8 @@ public static class SystemErrors
     public static RestError NoAuthFound => new("NO_AUTH_FOUND", "Wrong authorization data", 401);
     public static RestError InvalidCredentials => new("INVALID_CREDENTIALS", "Invalid request credentials", 401);
     public static RestError ExpiredToken => new("expired_token", "The access token provided has expired", 401);
-    public static RestError InvalidToken => new("invalid_token", "Token expired or invalid", 401);
+    public static RestError InvalidToken => new("invalid_token", "The access token provided is invalid", 401);
+    public static RestError AuthorizationError => new("authorization_error", "Unable to authorize user", 401);
     public static RestError HttpsRequired => new("INVALID_REQUEST", "Https required", 400);
     public static RestError InsufficientScopeWebhook => new("insufficient_scope", "The request requires higher privileges than provided by the webhook token", 403);
     public static RestError InsufficientScopeToken => new("insufficient_scope", "The request requires higher privileges than provided by the access token", 403);

@@ -1,14 +1,17 @@
 namespace B24Mail.Rest.Identity;
 
+/// <summary>A webhook as the operator lists it: never its secret.</summary>
+public sealed record WebhookInfo(long Id, long UserId, IReadOnlySet<string> Scopes, string Title, bool Active, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt);
+
 /// <summary>
 /// Portals, users and webhooks. Reads go to the database on every call: the command-line
 /// tools write from other processes, and the server must see their rows at once.
 /// </summary>
 public interface IIdentityStore
 {
-    Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, CancellationToken cancellationToken = default);
-
     Task<Portal?> FindPortalAsync(string code, CancellationToken cancellationToken = default);
+
+    Task<Portal?> FindPortalByDomainAsync(string domain, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default);
 
@@ -18,5 +21,17 @@ public interface IIdentityStore
 
     Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default);
 
-    Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<PortalUser>> ListUsersAsync(long portalId, CancellationToken cancellationToken = default);
+
+    Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default);
+
+    Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, CancellationToken cancellationToken = default);
+
+    Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<WebhookInfo>> ListWebhooksAsync(long portalId, CancellationToken cancellationToken = default);
+
+    Task<bool> SetWebhookActiveAsync(long portalId, long webhookId, bool active, CancellationToken cancellationToken = default);
+
+    Task<bool> RemoveWebhookAsync(long portalId, long webhookId, CancellationToken cancellationToken = default);
 }

@@ -1,7 +1,7 @@
 namespace B24Mail.Rest.Identity;
 
 /// <summary>One Bitrix24 account hosted by this server; every row and file belongs to one.</summary>
-public sealed record Portal(long Id, string MemberId, string Domain, string SiteId);
+public sealed record Portal(long Id, string Code, string MemberId, string Domain, string SiteId);
 
 public sealed record PortalUser(long PortalId, long Id, string Name, string LastName, string Email, bool IsAdmin, bool IsActive);
 
@@ -14,8 +14,21 @@ public enum AuthKind
 /// <summary>A webhook as looked up by its secret's hash, with the owner and portal it acts for.</summary>
 public sealed record WebhookGrant(long Id, Portal Portal, PortalUser User, IReadOnlySet<string> Scopes, bool Active, DateTimeOffset? ExpiresAt, byte[] SecretHash);
 
+/// <summary>An OAuth application installed on a portal. Its secret is kept only as a hash.</summary>
+public sealed record OAuthApp(long Id, long PortalId, string ClientId, string Name, IReadOnlySet<string> Scopes, string RedirectUri, string Code, int Version, bool Active, byte[] SecretHash);
+
+/// <summary>An access token as looked up by its hash.</summary>
+public sealed record TokenGrant(Portal Portal, PortalUser User, OAuthApp App, IReadOnlySet<string> Scopes, DateTimeOffset ExpiresAt);
+
 /// <summary>Who is calling, as the dispatcher decided before any method runs.</summary>
-public sealed record Caller(Portal Portal, PortalUser User, AuthKind Kind, long CredentialId, IReadOnlySet<string> Scopes)
+public sealed record Caller(Portal Portal, PortalUser User, AuthKind Kind, long CredentialId, IReadOnlySet<string> Scopes, OAuthApp? App = null)
 {
-    public bool HasScope(string scope) => Scopes.Contains(scope);
+    public bool HasAnyScope(IReadOnlyList<string> scopes)
+    {
+        foreach (var scope in scopes)
+        {
+            if (Scopes.Contains(scope)) return true;
+        }
+        return false;
+    }
 }

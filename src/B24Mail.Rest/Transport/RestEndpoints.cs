@@ -41,7 +41,7 @@ public static class RestEndpoints
             var parameters = await RestParams.ReadAsync(http.Request, http.RequestAborted);
             var token = RestParams.TakeToken(http.Request, parameters);
             RestCredential credential = route.Webhook is not null ? route.Webhook : token is not null ? new RestCredential.Token(token) : RestCredential.None.Instance;
-            var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", http.Connection.RemoteIpAddress);
+            var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", http.Request.Host.Host, http.Connection.RemoteIpAddress);
             var dispatcher = http.RequestServices.GetRequiredService<Dispatcher>();
             var outcome = await dispatcher.InvokeAsync(call, http.RequestAborted);
             await ResponseWriter.WriteAsync(http.Response, outcome, format);
@@ -60,7 +60,8 @@ public static class RestEndpoints
         }
         catch (Exception exception)
         {
-            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("B24Mail.Rest").LogError(exception, "Request to {Path} failed", path);
+            // The path is not logged: a webhook path carries its secret.
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("B24Mail.Rest").LogError(exception, "A REST request failed");
             await WriteIfPossibleAsync(http, SystemErrors.Internal, format);
         }
     }

@@ -1,7 +1,9 @@
 using B24Mail.MailServices;
 using B24Mail.MailServices.Icons;
 using B24Mail.MailServices.Storage;
+using B24Mail.Rest.Common;
 using B24Mail.Rest.Dispatch;
+using B24Mail.Rest.OAuth;
 using B24Mail.Rest.Identity;
 using B24Mail.Rest.Transport;
 using B24Mail.Storage.Sqlite;
@@ -26,6 +28,9 @@ public static class B24MailHost
         ["--max-body-bytes"] = "MaxBodyBytes",
         ["--icon-max-bytes"] = "IconMaxBytes",
         ["--icon-max-dimension"] = "IconMaxDimension",
+        ["--access-token-lifetime"] = "AccessTokenLifetime",
+        ["--refresh-token-lifetime"] = "RefreshTokenLifetime",
+        ["--oauth-consent"] = "OAuthConsent",
     };
 
     /// <summary>Services shared by the server and the command-line tools: the database and the stores.</summary>
@@ -37,6 +42,14 @@ public static class B24MailHost
         services.AddSingleton(_ => new SqliteDatabase(settings.DatabasePath));
         services.AddSingleton<SqliteIdentityStore>();
         services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<SqliteIdentityStore>());
+        services.AddSingleton<IOAuthStore, SqliteOAuthStore>();
+        services.AddSingleton(new OAuthOptions
+        {
+            AccessTokenLifetime = TimeSpan.FromSeconds(settings.AccessTokenLifetime),
+            RefreshTokenLifetime = TimeSpan.FromSeconds(settings.RefreshTokenLifetime),
+            Consent = settings.OAuthConsent,
+        });
+        services.AddSingleton<OAuthServer>();
         services.AddSingleton<IMailServiceStore, SqliteMailServiceStore>();
         services.AddSingleton<IIconBlobStore>(_ => new DiskIconBlobStore(settings.DataPath));
         services.AddSingleton<Provisioning>();
@@ -54,6 +67,8 @@ public static class B24MailHost
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddB24MailSources(args);
         var settings = ServerSettings.From(builder.Configuration);
+        // ASP.NET Core's request logs carry the path, and a webhook path carries its secret.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(ServerSettings.DefaultUrls.Split(';'));
 
         var certificate = TlsCertificate.Load(settings, TimeProvider.System);
@@ -70,6 +85,7 @@ public static class B24MailHost
         builder.Services.AddSingleton(new IconPolicy { MaxBytes = settings.IconMaxBytes, MaxDimension = settings.IconMaxDimension });
         builder.Services.AddSingleton<Authenticator>();
         builder.Services.AddSingleton<Dispatcher>();
+        builder.Services.AddSingleton<IRestScope, CommonMethods>();
         builder.Services.AddSingleton<IRestScope, MailServiceMethods>();
         builder.Services.AddSingleton(sp =>
         {
@@ -81,6 +97,7 @@ public static class B24MailHost
 
         var app = builder.Build();
         app.MapGet("/health", () => Results.Text("OK"));
+        app.MapBitrixOAuth();
         app.MapMailServiceIcons();
         app.MapBitrixRest();
         return app;

@@ -49,11 +49,12 @@ public sealed class Provisioning(IIdentityStore identity, IMailServiceStore mail
         return path;
     }
 
-    public async Task<string> AddWebhookAsync(Portal portal, long userId, IReadOnlyCollection<string> scopes, string title)
+    public async Task<string> AddWebhookAsync(Portal portal, long userId, IReadOnlyCollection<string> scopes, string title, TimeSpan? lifetime = null)
     {
-        _ = await identity.FindUserAsync(portal.Id, userId) ?? throw new ArgumentException($"User {userId} does not exist in portal {portal.Domain}.");
-        var secret = WebhookSecrets.NewSecret();
-        await identity.AddWebhookAsync(portal.Id, userId, WebhookSecrets.Hash(secret), scopes, title, time.GetUtcNow());
+        _ = await identity.FindUserAsync(portal.Id, userId) ?? throw new ArgumentException($"User {userId} does not exist in portal '{portal.Code}'.");
+        var secret = Secrets.NewWebhookSecret();
+        var now = time.GetUtcNow();
+        await identity.AddWebhookAsync(portal.Id, userId, Secrets.Hash(secret), scopes, title, now, now + lifetime);
         return $"/rest/{userId}/{secret}/";
     }
 }

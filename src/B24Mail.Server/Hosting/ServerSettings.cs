@@ -20,6 +20,9 @@ public sealed class ServerSettings
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
     public int IconMaxBytes { get; set; } = 1024 * 1024;
     public int IconMaxDimension { get; set; } = 2048;
+    public int AccessTokenLifetime { get; set; } = 3600;
+    public int RefreshTokenLifetime { get; set; } = 180 * 24 * 3600;
+    public bool OAuthConsent { get; set; } = true;
 
     public string DataPath => Path.GetFullPath(Data);
     public string DatabasePath => Path.Combine(DataPath, "b24mail.db");
@@ -44,5 +47,8 @@ public sealed class ServerSettings
         ("--max-body-bytes N", "B24MAIL_MAXBODYBYTES", "largest request body; larger ones get 413 (default 16777216)"),
         ("--icon-max-bytes N", "B24MAIL_ICONMAXBYTES", "largest logo file after base64 decoding (default 1048576)"),
         ("--icon-max-dimension N", "B24MAIL_ICONMAXDIMENSION", "largest logo width or height in pixels (default 2048)"),
+        ("--access-token-lifetime S", "B24MAIL_ACCESSTOKENLIFETIME", "OAuth access token lifetime in seconds (default 3600)"),
+        ("--refresh-token-lifetime S", "B24MAIL_REFRESHTOKENLIFETIME", "OAuth refresh token lifetime in seconds (default 15552000, 180 days)"),
+        ("--oauth-consent false", "B24MAIL_OAUTHCONSENT", "switch off the consent page /oauth/authorize/ (tokens then come only from 'token issue')"),
     ];
 }

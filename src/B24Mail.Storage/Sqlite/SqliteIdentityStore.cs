@@ -5,7 +5,7 @@ namespace B24Mail.Storage.Sqlite;
 
 public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStore
 {
-    private static readonly string[] Migrations =
+    internal static readonly string[] Migrations =
     [
         """
         CREATE TABLE portals (
@@ -38,43 +38,64 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
             FOREIGN KEY (portal_id, user_id) REFERENCES users(portal_id, id)
         );
         """,
+        """
+        CREATE INDEX portals_domain ON portals (domain);
+        CREATE TABLE oauth_apps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            portal_id INTEGER NOT NULL REFERENCES portals(id),
+            client_id TEXT NOT NULL UNIQUE,
+            secret_hash BLOB NOT NULL,
+            name TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            redirect_uri TEXT NOT NULL,
+            code TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE oauth_codes (
+            code_hash BLOB PRIMARY KEY,
+            app_id INTEGER NOT NULL REFERENCES oauth_apps(id),
+            portal_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE TABLE oauth_tokens (
+            token_hash BLOB PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+            app_id INTEGER NOT NULL REFERENCES oauth_apps(id),
+            portal_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            scopes TEXT NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX oauth_tokens_expiry ON oauth_tokens (expires_at);
+        """,
     ];
+
+    internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id";
+    internal const string UserColumns = "u.id, u.name, u.last_name, u.email, u.is_admin, u.is_active";
 
     public Task MigrateAsync() => SqliteSchema.MigrateAsync(database, "identity", Migrations);
 
-    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
-    {
-        using var command = SqliteDatabase.Command(connection, null, """
-            SELECT w.id, w.scopes, w.active, w.expires_at, w.secret_hash,
-                   p.id, p.member_id, p.domain, p.site_id,
-                   u.id, u.name, u.last_name, u.email, u.is_admin, u.is_active
-            FROM webhooks w
-            JOIN portals p ON p.id = w.portal_id
-            JOIN users u ON u.portal_id = w.portal_id AND u.id = w.user_id
-            WHERE w.secret_hash = $hash
-            """, ("$hash", secretHash));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) return null;
-        var portal = new Portal(reader.GetInt64(5), reader.GetString(6), reader.GetString(7), reader.GetString(8));
-        var user = new PortalUser(portal.Id, reader.GetInt64(9), reader.GetString(10), reader.GetString(11), reader.GetString(12), reader.GetBoolean(13), reader.GetBoolean(14));
-        var scopes = reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        DateTimeOffset? expires = reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(3));
-        return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, user, scopes, reader.GetBoolean(2), expires, (byte[])reader.GetValue(4));
-    }, cancellationToken);
+    public Task<Portal?> FindPortalAsync(string code, CancellationToken cancellationToken = default) =>
+        ReadPortalAsync("WHERE p.code = $v", code, cancellationToken);
 
-    public Task<Portal?> FindPortalAsync(string code, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<Portal?> FindPortalByDomainAsync(string domain, CancellationToken cancellationToken = default) =>
+        ReadPortalAsync("WHERE p.domain = $v COLLATE NOCASE", domain, cancellationToken);
+
+    private Task<Portal?> ReadPortalAsync(string where, string value, CancellationToken cancellationToken) => database.ReadAsync(connection =>
     {
-        using var command = SqliteDatabase.Command(connection, null, "SELECT id, member_id, domain, site_id FROM portals WHERE code = $code", ("$code", code));
+        using var command = SqliteDatabase.Command(connection, null, $"SELECT {PortalColumns} FROM portals p {where} ORDER BY p.id LIMIT 1", ("$v", value));
         using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadPortal(reader) : null;
+        return reader.Read() ? ReadPortal(reader, 0) : null;
     }, cancellationToken);
 
     public Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
     {
-        using var command = SqliteDatabase.Command(connection, null, "SELECT id, member_id, domain, site_id FROM portals ORDER BY id");
+        using var command = SqliteDatabase.Command(connection, null, $"SELECT {PortalColumns} FROM portals p ORDER BY p.id");
         using var reader = command.ExecuteReader();
         var portals = new List<Portal>();
-        while (reader.Read()) portals.Add(ReadPortal(reader));
+        while (reader.Read()) portals.Add(ReadPortal(reader, 0));
         return (IReadOnlyList<Portal>)portals;
     }, cancellationToken);
 
@@ -84,7 +105,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
             "INSERT INTO portals (code, member_id, domain, site_id) VALUES ($code, $member, $domain, $site) RETURNING id",
             ("$code", code), ("$member", memberId), ("$domain", domain), ("$site", siteId));
         var id = Convert.ToInt64(command.ExecuteScalar());
-        return new Portal(id, memberId, domain, siteId);
+        return new Portal(id, code, memberId, domain, siteId);
     });
 
     public Task<PortalUser> AddUserAsync(long portalId, string name, string lastName, string email, bool isAdmin, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
@@ -101,22 +122,80 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
 
     public Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
     {
-        using var command = SqliteDatabase.Command(connection, null,
-            "SELECT id, name, last_name, email, is_admin, is_active FROM users WHERE portal_id = $portal AND id = $id", ("$portal", portalId), ("$id", userId));
+        using var command = SqliteDatabase.Command(connection, null, $"SELECT {UserColumns} FROM users u WHERE u.portal_id = $portal AND u.id = $id", ("$portal", portalId), ("$id", userId));
         using var reader = command.ExecuteReader();
-        if (!reader.Read()) return null;
-        return (PortalUser?)new PortalUser(portalId, reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetBoolean(4), reader.GetBoolean(5));
+        return reader.Read() ? ReadUser(reader, 0, portalId) : null;
     }, cancellationToken);
 
-    public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<IReadOnlyList<PortalUser>> ListUsersAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    {
+        using var command = SqliteDatabase.Command(connection, null, $"SELECT {UserColumns} FROM users u WHERE u.portal_id = $portal ORDER BY u.id", ("$portal", portalId));
+        using var reader = command.ExecuteReader();
+        var users = new List<PortalUser>();
+        while (reader.Read()) users.Add(ReadUser(reader, 0, portalId));
+        return (IReadOnlyList<PortalUser>)users;
+    }, cancellationToken);
+
+    public Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default) =>
+        UpdateAsync("UPDATE users SET is_active = $v WHERE portal_id = $portal AND id = $id", portalId, userId, active);
+
+    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    {
+        using var command = SqliteDatabase.Command(connection, null, $"""
+            SELECT w.id, w.scopes, w.active, w.expires_at, w.secret_hash, {PortalColumns}, {UserColumns}
+            FROM webhooks w
+            JOIN portals p ON p.id = w.portal_id
+            JOIN users u ON u.portal_id = w.portal_id AND u.id = w.user_id
+            WHERE w.secret_hash = $hash
+            """, ("$hash", secretHash));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        var portal = ReadPortal(reader, 5);
+        return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, ReadUser(reader, 10, portal.Id), ReadScopes(reader, 1), reader.GetBoolean(2), ReadTime(reader, 3), (byte[])reader.GetValue(4));
+    }, cancellationToken);
+
+    public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
     {
         using var command = SqliteDatabase.Command(connection, transaction, """
             INSERT INTO webhooks (portal_id, user_id, secret_hash, scopes, title, active, expires_at, created_at)
-            VALUES ($portal, $user, $hash, $scopes, $title, 1, NULL, $created)
+            VALUES ($portal, $user, $hash, $scopes, $title, 1, $expires, $created)
             RETURNING id
-            """, ("$portal", portalId), ("$user", userId), ("$hash", secretHash), ("$scopes", string.Join(',', scopes)), ("$title", title), ("$created", createdAt.ToUnixTimeSeconds()));
+            """, ("$portal", portalId), ("$user", userId), ("$hash", secretHash), ("$scopes", string.Join(',', scopes)), ("$title", title),
+            ("$expires", expiresAt?.ToUnixTimeSeconds()), ("$created", createdAt.ToUnixTimeSeconds()));
         return Convert.ToInt64(command.ExecuteScalar());
     });
 
-    private static Portal ReadPortal(SqliteDataReader reader) => new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+    public Task<IReadOnlyList<WebhookInfo>> ListWebhooksAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    {
+        using var command = SqliteDatabase.Command(connection, null,
+            "SELECT id, user_id, scopes, title, active, expires_at, created_at FROM webhooks WHERE portal_id = $portal ORDER BY id", ("$portal", portalId));
+        using var reader = command.ExecuteReader();
+        var hooks = new List<WebhookInfo>();
+        while (reader.Read())
+        {
+            hooks.Add(new WebhookInfo(reader.GetInt64(0), reader.GetInt64(1), ReadScopes(reader, 2), reader.GetString(3), reader.GetBoolean(4), ReadTime(reader, 5), ReadTime(reader, 6)!.Value));
+        }
+        return (IReadOnlyList<WebhookInfo>)hooks;
+    }, cancellationToken);
+
+    public Task<bool> SetWebhookActiveAsync(long portalId, long webhookId, bool active, CancellationToken cancellationToken = default) =>
+        UpdateAsync("UPDATE webhooks SET active = $v WHERE portal_id = $portal AND id = $id", portalId, webhookId, active);
+
+    public Task<bool> RemoveWebhookAsync(long portalId, long webhookId, CancellationToken cancellationToken = default) =>
+        UpdateAsync("DELETE FROM webhooks WHERE portal_id = $portal AND id = $id AND $v", portalId, webhookId, true);
+
+    private Task<bool> UpdateAsync(string sql, long portalId, long id, bool value) => database.WriteAsync((connection, transaction) =>
+    {
+        using var command = SqliteDatabase.Command(connection, transaction, sql, ("$portal", portalId), ("$id", id), ("$v", value));
+        return command.ExecuteNonQuery() > 0;
+    });
+
+    internal static Portal ReadPortal(SqliteDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetString(at + 4));
+
+    internal static PortalUser ReadUser(SqliteDataReader r, int at, long portalId) =>
+        new(portalId, r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetBoolean(at + 4), r.GetBoolean(at + 5));
+
+    internal static IReadOnlySet<string> ReadScopes(SqliteDataReader r, int at) => r.GetString(at).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+
+    internal static DateTimeOffset? ReadTime(SqliteDataReader r, int at) => r.IsDBNull(at) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(at));
 }

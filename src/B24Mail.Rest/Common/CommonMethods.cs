@@ -1,0 +1,172 @@
+using System.Globalization;
+using B24Mail.Rest.Dispatch;
+using B24Mail.Rest.Errors;
+using B24Mail.Rest.Identity;
+using B24Mail.Rest.Values;
+
+namespace B24Mail.Rest.Common;
+
+/// <summary>
+/// The basic methods every credential may call (spec §7), and <c>user.current</c>, which needs one of the
+/// user scopes. They read the registry and the caller, so they work for whatever scopes are registered.
+/// </summary>
+public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : IRestScope
+{
+    private static readonly string[] UserScopes = ["user", "user_brief", "user_basic"];
+
+    /// <summary>Features <c>feature.get</c> knows; both are available on a self-hosted server.</summary>
+    private static readonly Dictionary<string, string> Features = new() { ["rest_offline_extended"] = "Y", ["rest_auth_connector"] = "Y" };
+
+    private MethodRegistry _registry = null!;
+
+    public void Register(MethodRegistry registry)
+    {
+        _registry = registry;
+        registry
+            .Add(new RestMethod("scope", [], Scope))
+            .Add(new RestMethod("methods", [], Methods))
+            .Add(new RestMethod("method.get", [], MethodGet))
+            .Add(new RestMethod("profile", [], Profile))
+            .Add(new RestMethod("user.admin", [], c => Done(c.Caller.User.IsAdmin)))
+            .Add(new RestMethod("user.current", UserScopes, UserCurrent))
+            .Add(new RestMethod("user.access", [], UserAccess))
+            .Add(new RestMethod("access.name", [], AccessName))
+            .Add(new RestMethod("server.time", [], c => Done(TimeBlock.FormatDate(time.GetUtcNow(), time.LocalTimeZone))))
+            .Add(new RestMethod("app.info", [], AppInfo) { ApplicationOnly = () => SystemErrors.ApplicationContextRequired })
+            .Add(new RestMethod("feature.get", [], FeatureGet));
+    }
+
+    private static ValueTask<object?> Done(object? result) => ValueTask.FromResult(result);
+
+    /// <summary>All scopes this server knows: those of registered methods, plus the user scopes.</summary>
+    private IEnumerable<string> KnownScopes => _registry.All.SelectMany(m => m.Scopes).Concat(UserScopes).Distinct().Order(StringComparer.Ordinal);
+
+    private ValueTask<object?> Scope(RestContext context)
+    {
+        var full = ParamConvert.TryYesNo(context.Params["full"], out var f) && f;
+        var scopes = full ? KnownScopes : context.Caller.Scopes.Order(StringComparer.Ordinal);
+        return Done(PhpArray.List(scopes));
+    }
+
+    private ValueTask<object?> Methods(RestContext context)
+    {
+        var caller = context.Caller;
+        IEnumerable<RestMethod> methods = _registry.All;
+        if (context.Params.TryGetValue("scope", out var scopeValue))
+        {
+            // scope= (empty) lists the basic methods; scope=X those of X.
+            var scope = scopeValue as string ?? "";
+            methods = methods.Where(m => scope.Length == 0 ? m.IsBasic : m.Scopes.Contains(scope));
+        }
+        else if (!(ParamConvert.TryYesNo(context.Params["full"], out var full) && full))
+        {
+            methods = methods.Where(m => m.IsBasic || caller.HasAnyScope(m.Scopes));
+        }
+        return Done(PhpArray.List(methods.Select(m => m.Name.ToLowerInvariant()).Order(StringComparer.Ordinal)));
+    }
+
+    private ValueTask<object?> MethodGet(RestContext context)
+    {
+        var name = context.Params["name"] as string;
+        RestMethod? method = null;
+        var exists = !string.IsNullOrEmpty(name) && _registry.TryGet(name, out method);
+        var available = exists && (method!.IsBasic || context.Caller.HasAnyScope(method.Scopes))
+            && (method.ApplicationOnly is null || context.Caller.Kind == AuthKind.OAuth);
+        return Done(PhpArray.From(("isExisting", exists), ("isAvailable", available)));
+    }
+
+    private static ValueTask<object?> Profile(RestContext context)
+    {
+        var user = context.Caller.User;
+        return Done(PhpArray.From(
+            ("ID", user.Id.ToString(CultureInfo.InvariantCulture)),
+            ("ADMIN", user.IsAdmin),
+            ("NAME", user.Name),
+            ("LAST_NAME", user.LastName),
+            ("PERSONAL_GENDER", ""),
+            ("TIME_ZONE", "")));
+    }
+
+    /// <summary><c>user</c> and <c>user_basic</c> include EMAIL; <c>user_brief</c> leaves contacts out.</summary>
+    private static ValueTask<object?> UserCurrent(RestContext context)
+    {
+        var user = context.Caller.User;
+        var row = PhpArray.From(
+            ("ID", user.Id.ToString(CultureInfo.InvariantCulture)),
+            ("ACTIVE", user.IsActive),
+            ("NAME", user.Name),
+            ("LAST_NAME", user.LastName),
+            ("SECOND_NAME", ""));
+        if (context.Caller.Scopes.Contains("user") || context.Caller.Scopes.Contains("user_basic")) row.Set("EMAIL", user.Email);
+        row.Set("PERSONAL_GENDER", "");
+        row.Set("PERSONAL_BIRTHDAY", "");
+        row.Set("WORK_POSITION", "");
+        row.Set("IS_ONLINE", "N");
+        row.Set("UF_DEPARTMENT", new PhpArray());
+        return Done(row);
+    }
+
+    private static ValueTask<object?> UserAccess(RestContext context)
+    {
+        var user = context.Caller.User;
+        if (user.IsAdmin) return Done(true);
+        var codes = AccessCodes(context.Params["ACCESS"]);
+        var mine = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "AU", "G2", "U" + user.Id.ToString(CultureInfo.InvariantCulture) };
+        return Done(codes.Any(mine.Contains));
+    }
+
+    private async ValueTask<object?> AccessName(RestContext context)
+    {
+        var codes = AccessCodes(context.Params["ACCESS"]);
+        if (codes.Count == 0) return false;
+        var result = new PhpArray();
+        foreach (var code in codes)
+        {
+            var entry = code.ToUpperInvariant() switch
+            {
+                "AU" => Access("", "All authorized users", "other"),
+                "G1" => Access("", "Administrators", "group"),
+                "G2" => Access("", "All users", "group"),
+                var u when u.StartsWith('U') && long.TryParse(u[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                    && await identity.FindUserAsync(context.Caller.Portal.Id, id, context.CancellationToken) is { } user
+                    => Access("Users", $"{user.Name} {user.LastName}".Trim(), "user"),
+                _ => null,
+            };
+            if (entry is not null) result.Set(code, entry);
+        }
+        return result;
+    }
+
+    private static PhpArray Access(string provider, string name, string providerId) => PhpArray.From(("provider", provider), ("name", name), ("provider_id", providerId));
+
+    private static List<string> AccessCodes(object? value) => value switch
+    {
+        PhpArray array => array.Select(p => p.Value).OfType<string>().Where(s => s.Length > 0).ToList(),
+        string s when s.Length > 0 => [s],
+        _ => [],
+    };
+
+    private static ValueTask<object?> AppInfo(RestContext context)
+    {
+        var app = context.Caller.App!;
+        return Done(PhpArray.From(
+            ("ID", app.Id),
+            ("CODE", app.Code),
+            ("VERSION", app.Version),
+            ("STATUS", "L"),
+            ("INSTALLED", true),
+            ("PAYMENT_EXPIRED", "N"),
+            ("DAYS", null),
+            ("LANGUAGE_ID", "en"),
+            ("LICENSE", "en_selfhosted"),
+            ("LICENSE_TYPE", "selfhosted"),
+            ("LICENSE_FAMILY", "selfhosted")));
+    }
+
+    private static ValueTask<object?> FeatureGet(RestContext context)
+    {
+        var code = context.Params["CODE"] as string;
+        if (string.IsNullOrEmpty(code)) throw new RestError("CODE_EMPTY", "CODE can't be empty", 400);
+        return Done(PhpArray.From(("value", Features.GetValueOrDefault(code, "N"))));
+    }
+}

@@ -1,0 +1,34 @@
+namespace B24Mail.Rest.Identity;
+
+/// <summary>A new token pair, as hashes; the plain tokens go only to the client.</summary>
+public sealed record NewTokens(byte[] AccessHash, byte[] RefreshHash, DateTimeOffset AccessExpiresAt, DateTimeOffset RefreshExpiresAt);
+
+/// <summary>Who a code or refresh token was issued to.</summary>
+public sealed record GrantOwner(Portal Portal, PortalUser User, OAuthApp App, IReadOnlySet<string> Scopes);
+
+/// <summary>
+/// OAuth applications, authorization codes and tokens. Codes and tokens are stored as hashes. Exchanging
+/// a code and rotating a refresh token each happen in one transaction, so a code or a refresh token can be
+/// used once, even by two nodes at the same moment.
+/// </summary>
+public interface IOAuthStore
+{
+    Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, CancellationToken cancellationToken = default);
+
+    Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<OAuthApp>> ListAppsAsync(long portalId, CancellationToken cancellationToken = default);
+
+    Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Uses up a code of this app that has not expired and saves the tokens it buys; null if there is none.</summary>
+    Task<GrantOwner?> ExchangeCodeAsync(byte[] codeHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default);
+
+    /// <summary>Issues tokens directly (the <c>token issue</c> command).</summary>
+    Task SaveTokensAsync(long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a live refresh token of this app with a new pair; null if there is none.</summary>
+    Task<GrantOwner?> RotateRefreshTokenAsync(byte[] refreshHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default);
+
+    Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, CancellationToken cancellationToken = default);
+}
