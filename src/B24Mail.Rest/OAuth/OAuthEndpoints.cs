@@ -22,10 +22,9 @@ public static class OAuthEndpoints
 {
     public static IEndpointRouteBuilder MapBitrixOAuth(this IEndpointRouteBuilder app)
     {
+        // Routing matches these with and without the trailing slash that clients send.
         app.MapMethods("/oauth/token", ["GET", "POST"], TokenAsync);
-        app.MapMethods("/oauth/token/", ["GET", "POST"], TokenAsync);
         app.MapMethods("/oauth/authorize", ["GET", "POST"], AuthorizeAsync);
-        app.MapMethods("/oauth/authorize/", ["GET", "POST"], AuthorizeAsync);
         return app;
     }
 

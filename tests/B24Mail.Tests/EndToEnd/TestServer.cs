@@ -31,10 +31,15 @@ public sealed class TestServer : IAsyncDisposable
     private WebApplication _app = null!;
     private readonly string[] _extraArgs;
 
-    private TestServer(string dataDir, string[] extraArgs)
+    private readonly TimeProvider? _time;
+    private readonly Action<WebApplicationBuilder>? _configure;
+
+    private TestServer(string dataDir, string[] extraArgs, TimeProvider? time, Action<WebApplicationBuilder>? configure)
     {
         DataDir = dataDir;
         _extraArgs = extraArgs;
+        _time = time;
+        _configure = configure;
     }
 
     public string DataDir { get; }
@@ -46,11 +51,15 @@ public sealed class TestServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public X509Certificate2 Certificate { get; private set; } = null!;
 
+
     public static async Task<TestServer> StartAsync(params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs);
 
-    public static async Task<TestServer> StartAsync(string dataDir, string[] extraArgs)
+    /// <summary>Starts with a clock the test controls, injected as the server's TimeProvider.</summary>
+    public static async Task<TestServer> StartAsync(TimeProvider time, params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs, time);
+
+    public static async Task<TestServer> StartAsync(string dataDir, string[] extraArgs, TimeProvider? time = null, Action<WebApplicationBuilder>? configure = null)
     {
-        var server = new TestServer(dataDir, extraArgs);
+        var server = new TestServer(dataDir, extraArgs, time, configure);
         await server.BootAsync();
         return server;
     }
@@ -61,7 +70,12 @@ public sealed class TestServer : IAsyncDisposable
     {
         var args = new List<string> { "--data", DataDir, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0" };
         args.AddRange(_extraArgs);
-        _app = B24MailHost.Build(args.ToArray(), builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        _app = B24MailHost.Build(args.ToArray(), builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (_time is not null) builder.Services.AddSingleton(_time);
+            _configure?.Invoke(builder);
+        });
         Webhook = await B24MailHost.StartAsync(_app);
         HttpsBase = _app.Urls.First(u => u.StartsWith("https://"));
         HttpBase = _app.Urls.First(u => u.StartsWith("http://"));
