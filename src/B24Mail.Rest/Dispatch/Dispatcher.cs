@@ -1,5 +1,6 @@
 using B24Mail.Rest.Errors;
 using B24Mail.Rest.Identity;
+using B24Mail.Rest.Limits;
 using B24Mail.Rest.Transport;
 using B24Mail.Rest.Values;
 using Microsoft.Extensions.Logging;
@@ -7,10 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace B24Mail.Rest.Dispatch;
 
 /// <summary>
-/// The one path every call takes, whether it came over HTTP or from inside a batch:
-/// method lookup, HTTPS rule, credential, scope, admin right, handler, time block (spec §2.9).
+/// The one path every call takes, whether it came over HTTP or from inside a batch (spec §2.9): method
+/// lookup, HTTPS rule, credential, rate limit, scope, application-only rule, operating limit, admin right,
+/// handler, time block. A batch command skips the steps its outer call already did (HTTPS, credential, rate).
 /// </summary>
-public sealed class Dispatcher(MethodRegistry registry, Authenticator authenticator, RestOptions options, TimeProvider time, ILogger<Dispatcher> logger)
+public sealed class Dispatcher(MethodRegistry registry, Authenticator authenticator, RestLimits limits, RestOptions options, TimeProvider time, ILogger<Dispatcher> logger)
 {
     public MethodRegistry Registry => registry;
 
@@ -26,6 +28,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
                 return RestOutcome.Failure(SystemErrors.HttpsRequired);
             }
             var caller = await authenticator.ResolveAsync(call.Credential, call.Host, cancellationToken);
+            if (!await limits.AcceptRequestAsync(caller.Portal, call.ClientIp, start, cancellationToken)) return RestOutcome.Failure(SystemErrors.QueryLimitExceeded);
             return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, cancellationToken);
         }
         catch (RestError error)
@@ -51,27 +54,33 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
             // Inside a batch the real server leaves the description empty (decisions #17).
             return RestOutcome.Failure(inBatch ? error.WithDescription("") : error);
         }
+        if (method.ApplicationOnly is { } appOnly && caller.Kind != AuthKind.OAuth) return RestOutcome.Failure(appOnly());
+
+        var operatingKey = method.CountsOperating ? RestLimits.OperatingKey(caller, method.Name) : null;
+        var baskets = operatingKey is null ? OperatingBaskets.Empty : await limits.BasketsAsync(operatingKey, start, cancellationToken);
+        if (limits.IsBlocked(baskets)) return RestOutcome.Failure(SystemErrors.OperationTimeLimit);
+
         var began = time.GetTimestamp();
-        object? result;
+        object? result = null;
+        RestError? failure = null;
         try
         {
-            if (method.ApplicationOnly is { } appOnly && caller.Kind != AuthKind.OAuth) throw appOnly();
             if (method.AdminOnly is { } denied && !caller.User.IsAdmin) throw denied();
             result = await method.Handler(new RestContext(method, caller, parameters, baseUrl, this, cancellationToken));
         }
         catch (RestError error)
         {
-            return RestOutcome.Failure(error);
+            failure = error;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             logger.LogError(exception, "Method {Method} failed", method.Name);
-            return RestOutcome.Failure(SystemErrors.Internal);
+            failure = SystemErrors.Internal;
         }
         var processing = time.GetElapsedTime(began).TotalSeconds;
-        var finish = time.GetUtcNow();
-        // The operating limit is not tracked yet: report what a portal with no load reports.
-        var resetAt = start.ToUnixTimeSeconds() + 600;
-        return RestOutcome.Success(result, new TimeBlock(start, finish, processing, resetAt, 0, time.LocalTimeZone));
+        if (operatingKey is not null) baskets = await limits.RecordAsync(operatingKey, start, processing, cancellationToken);
+        if (failure is not null) return RestOutcome.Failure(failure);
+        var block = new TimeBlock(start, time.GetUtcNow(), processing, baskets.ResetAt(start.UtcTicks), Math.Round(baskets.Total, 6), time.LocalTimeZone);
+        return RestOutcome.Success(result, block);
     }
 }

@@ -17,6 +17,9 @@ public interface IIdentityStore
 
     Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, CancellationToken cancellationToken = default);
 
+    /// <summary>Sets the portal's own rate limit, or back to the server's with null.</summary>
+    Task<bool> SetPortalRateLimitAsync(long portalId, Limits.RateLimit? limit, CancellationToken cancellationToken = default);
+
     Task<PortalUser> AddUserAsync(long portalId, string name, string lastName, string email, bool isAdmin, CancellationToken cancellationToken = default);
 
     Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default);

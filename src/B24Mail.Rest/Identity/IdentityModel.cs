@@ -1,7 +1,7 @@
 namespace B24Mail.Rest.Identity;
 
-/// <summary>One Bitrix24 account hosted by this server; every row and file belongs to one.</summary>
-public sealed record Portal(long Id, string Code, string MemberId, string Domain, string SiteId);
+/// <summary>One Bitrix24 account hosted by this server; every row and file belongs to one. A null rate limit means the server's.</summary>
+public sealed record Portal(long Id, string Code, string MemberId, string Domain, string SiteId, Limits.RateLimit? RateLimit = null);
 
 public sealed record PortalUser(long PortalId, long Id, string Name, string LastName, string Email, bool IsAdmin, bool IsActive);
 

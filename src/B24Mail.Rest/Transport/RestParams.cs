@@ -15,7 +15,7 @@ namespace B24Mail.Rest.Transport;
 public static class RestParams
 {
     /// <summary>Names that carry the OAuth token. They are credentials, never parameters.</summary>
-    private static readonly string[] CredentialNames = ["auth", "access_token", "auth_connector"];
+    public static readonly string[] CredentialNames = ["auth", "access_token", "auth_connector"];
 
     public static async Task<PhpArray> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {

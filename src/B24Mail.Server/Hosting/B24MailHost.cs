@@ -1,7 +1,9 @@
 using B24Mail.MailServices;
 using B24Mail.MailServices.Icons;
 using B24Mail.MailServices.Storage;
+using B24Mail.Rest.Batch;
 using B24Mail.Rest.Common;
+using B24Mail.Rest.Limits;
 using B24Mail.Rest.Dispatch;
 using B24Mail.Rest.OAuth;
 using B24Mail.Rest.Identity;
@@ -31,6 +33,10 @@ public static class B24MailHost
         ["--access-token-lifetime"] = "AccessTokenLifetime",
         ["--refresh-token-lifetime"] = "RefreshTokenLifetime",
         ["--oauth-consent"] = "OAuthConsent",
+        ["--rate-limit"] = "RateLimit",
+        ["--rate-limit-burst"] = "RateLimitBurst",
+        ["--rate-limit-per-second"] = "RateLimitPerSecond",
+        ["--operating-limit"] = "OperatingLimit",
     };
 
     /// <summary>Services shared by the server and the command-line tools: the database and the stores.</summary>
@@ -86,6 +92,16 @@ public static class B24MailHost
         builder.Services.AddSingleton<Authenticator>();
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<IRestScope, CommonMethods>();
+        builder.Services.AddSingleton<IRestScope, BatchMethod>();
+        builder.Services.AddSingleton(new LimitOptions
+        {
+            RateEnabled = settings.RateLimit,
+            RateBurst = settings.RateLimitBurst,
+            RatePerSecond = settings.RateLimitPerSecond,
+            OperatingLimitSeconds = settings.OperatingLimit,
+        });
+        builder.Services.AddSingleton<ILimitStore, MemoryLimitStore>();
+        builder.Services.AddSingleton<RestLimits>();
         builder.Services.AddSingleton<IRestScope, MailServiceMethods>();
         builder.Services.AddSingleton(sp =>
         {

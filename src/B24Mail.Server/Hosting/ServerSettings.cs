@@ -23,6 +23,10 @@ public sealed class ServerSettings
     public int AccessTokenLifetime { get; set; } = 3600;
     public int RefreshTokenLifetime { get; set; } = 180 * 24 * 3600;
     public bool OAuthConsent { get; set; } = true;
+    public bool RateLimit { get; set; } = true;
+    public double RateLimitBurst { get; set; } = 50;
+    public double RateLimitPerSecond { get; set; } = 2;
+    public double OperatingLimit { get; set; }
 
     public string DataPath => Path.GetFullPath(Data);
     public string DatabasePath => Path.Combine(DataPath, "b24mail.db");
@@ -50,5 +54,9 @@ public sealed class ServerSettings
         ("--access-token-lifetime S", "B24MAIL_ACCESSTOKENLIFETIME", "OAuth access token lifetime in seconds (default 3600)"),
         ("--refresh-token-lifetime S", "B24MAIL_REFRESHTOKENLIFETIME", "OAuth refresh token lifetime in seconds (default 15552000, 180 days)"),
         ("--oauth-consent false", "B24MAIL_OAUTHCONSENT", "switch off the consent page /oauth/authorize/ (tokens then come only from 'token issue')"),
+        ("--rate-limit false", "B24MAIL_RATELIMIT", "switch off the leaky-bucket rate limit (default on: 503 QUERY_LIMIT_EXCEEDED)"),
+        ("--rate-limit-burst X", "B24MAIL_RATELIMITBURST", "requests the bucket holds per (portal, client IP) (default 50)"),
+        ("--rate-limit-per-second Y", "B24MAIL_RATELIMITPERSECOND", "how fast the bucket drains (default 2)"),
+        ("--operating-limit S", "B24MAIL_OPERATINGLIMIT", "seconds of execution per (app or webhook, method) in 10 minutes before 429 OPERATION_TIME_LIMIT; 0 = off (default)"),
     ];
 }

@@ -70,10 +70,17 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         );
         CREATE INDEX oauth_tokens_expiry ON oauth_tokens (expires_at);
         """,
+        """
+        ALTER TABLE portals ADD COLUMN rate_enabled INTEGER NULL;
+        ALTER TABLE portals ADD COLUMN rate_burst REAL NULL;
+        ALTER TABLE portals ADD COLUMN rate_per_second REAL NULL;
+        """,
     ];
 
-    internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id";
+    internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id, p.rate_enabled, p.rate_burst, p.rate_per_second";
+    internal const int PortalWidth = 8;
     internal const string UserColumns = "u.id, u.name, u.last_name, u.email, u.is_admin, u.is_active";
+    internal const int UserWidth = 6;
 
     public Task MigrateAsync() => SqliteSchema.MigrateAsync(database, "identity", Migrations);
 
@@ -106,6 +113,14 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
             ("$code", code), ("$member", memberId), ("$domain", domain), ("$site", siteId));
         var id = Convert.ToInt64(command.ExecuteScalar());
         return new Portal(id, code, memberId, domain, siteId);
+    });
+
+    public Task<bool> SetPortalRateLimitAsync(long portalId, Rest.Limits.RateLimit? limit, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    {
+        using var command = SqliteDatabase.Command(connection, transaction,
+            "UPDATE portals SET rate_enabled = $enabled, rate_burst = $burst, rate_per_second = $rate WHERE id = $id",
+            ("$id", portalId), ("$enabled", limit?.Enabled), ("$burst", limit?.Burst), ("$rate", limit?.PerSecond));
+        return command.ExecuteNonQuery() > 0;
     });
 
     public Task<PortalUser> AddUserAsync(long portalId, string name, string lastName, string email, bool isAdmin, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
@@ -151,7 +166,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         var portal = ReadPortal(reader, 5);
-        return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, ReadUser(reader, 10, portal.Id), ReadScopes(reader, 1), reader.GetBoolean(2), ReadTime(reader, 3), (byte[])reader.GetValue(4));
+        return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, ReadUser(reader, 5 + PortalWidth, portal.Id), ReadScopes(reader, 1), reader.GetBoolean(2), ReadTime(reader, 3), (byte[])reader.GetValue(4));
     }, cancellationToken);
 
     public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
@@ -190,7 +205,8 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         return command.ExecuteNonQuery() > 0;
     });
 
-    internal static Portal ReadPortal(SqliteDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetString(at + 4));
+    internal static Portal ReadPortal(SqliteDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetString(at + 4),
+        r.IsDBNull(at + 5) ? null : new Rest.Limits.RateLimit(r.GetBoolean(at + 5), r.GetDouble(at + 6), r.GetDouble(at + 7)));
 
     internal static PortalUser ReadUser(SqliteDataReader r, int at, long portalId) =>
         new(portalId, r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetBoolean(at + 4), r.GetBoolean(at + 5));

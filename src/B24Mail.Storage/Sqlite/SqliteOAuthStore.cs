@@ -98,7 +98,7 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         var portal = ReadPortal(reader, 2);
-        return (TokenGrant?)new TokenGrant(portal, ReadUser(reader, 7, portal.Id), ReadApp(reader, 13), ReadScopes(reader, 0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+        return (TokenGrant?)new TokenGrant(portal, ReadUser(reader, 2 + PortalWidth, portal.Id), ReadApp(reader, 2 + PortalWidth + UserWidth), ReadScopes(reader, 0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
     }, cancellationToken);
 
     private static GrantOwner? ReadOwner(SqliteConnection connection, SqliteTransaction transaction, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)
@@ -111,8 +111,8 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         var portal = ReadPortal(reader, 0);
-        var app = ReadApp(reader, 11);
-        return new GrantOwner(portal, ReadUser(reader, 5, portal.Id), app, scopes ?? app.Scopes);
+        var app = ReadApp(reader, PortalWidth + UserWidth);
+        return new GrantOwner(portal, ReadUser(reader, PortalWidth, portal.Id), app, scopes ?? app.Scopes);
     }
 
     private static void Insert(SqliteConnection connection, SqliteTransaction transaction, long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens)

@@ -68,7 +68,8 @@ public sealed class TestServer : IAsyncDisposable
 
     private async Task BootAsync()
     {
-        var args = new List<string> { "--data", DataDir, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0" };
+        // The rate limit is on by default; tests that are not about it would trip it, so they switch it off.
+        var args = new List<string> { "--data", DataDir, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0", "--rate-limit", "false" };
         args.AddRange(_extraArgs);
         _app = B24MailHost.Build(args.ToArray(), builder =>
         {

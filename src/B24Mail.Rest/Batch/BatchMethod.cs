@@ -1,0 +1,77 @@
+using B24Mail.Rest.Dispatch;
+using B24Mail.Rest.Errors;
+using B24Mail.Rest.Transport;
+using B24Mail.Rest.Values;
+
+namespace B24Mail.Rest.Batch;
+
+/// <summary>
+/// <c>batch</c> (spec §4, decisions #19): up to 50 <c>method?query</c> commands, in order, each through the
+/// same dispatcher as a single call, with the batch's own credential. Always HTTP 200; what each command
+/// did goes into the five result maps.
+/// </summary>
+public sealed class BatchMethod : IRestScope
+{
+    public const int MaxCommands = 50;
+
+    public void Register(MethodRegistry registry) =>
+        registry.Add(new RestMethod("batch", [], RunAsync) { AllowedInBatch = false, CountsOperating = false });
+
+    private static async ValueTask<object?> RunAsync(RestContext context)
+    {
+        var commands = Param(context.Params, "cmd") as PhpArray ?? new PhpArray();
+        var halt = Param(context.Params, "halt") is { } h && (ParamConvert.TryYesNo(h, out var yes) ? yes : !ParamConvert.IsEmpty(h));
+
+        var result = new PhpArray();
+        var error = new PhpArray();
+        var total = new PhpArray();
+        var next = new PhpArray();
+        var time = new PhpArray();
+        var references = new BatchReferences(result, next, total, time, error);
+        var index = 0;
+        foreach (var (key, value) in commands)
+        {
+            if (index++ >= MaxCommands)
+            {
+                error.Set(key, ResponseWriter.ErrorBody(SystemErrors.BatchLengthExceeded));
+                continue;
+            }
+            // Newer servers skip a command that is not a string.
+            if (value is not string command) continue;
+            var (method, parameters) = Parse(command);
+            var outcome = await context.Dispatcher.InvokeCommandAsync(context.Caller, method, references.Substitute(parameters), context.BaseUrl, context.CancellationToken);
+            if (outcome.Error is { } failure)
+            {
+                error.Set(key, ResponseWriter.ErrorBody(failure));
+                if (halt) break;
+                continue;
+            }
+            if (outcome.Result is RestPage page)
+            {
+                result.Set(key, page.Items);
+                total.Set(key, page.Total);
+                if (page.Next is { } n) next.Set(key, n);
+            }
+            else
+            {
+                result.Set(key, outcome.Result is IPhpSerializable s ? s.ToPhp() : outcome.Result);
+            }
+            time.Set(key, outcome.Time!.ToPhp());
+        }
+        return PhpArray.From(("result", result), ("result_error", error), ("result_total", total), ("result_next", next), ("result_time", time));
+    }
+
+    /// <summary><c>method?query</c>: the query is parsed as PHP parses a query string, credentials taken out.</summary>
+    public static (string Method, PhpArray Parameters) Parse(string command)
+    {
+        var question = command.IndexOf('?');
+        var method = (question < 0 ? command : command[..question]).Trim();
+        var parameters = PhpQueryParser.Parse(question < 0 ? null : command[(question + 1)..]);
+        foreach (var name in RestParams.CredentialNames) parameters.Remove(name);
+        return (method, parameters);
+    }
+
+    /// <summary>The real server upper-cases batch parameter names, so <c>cmd</c>/<c>CMD</c> and <c>halt</c>/<c>HALT</c> both work.</summary>
+    private static object? Param(PhpArray parameters, string name) =>
+        parameters.FirstOrDefault(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+}

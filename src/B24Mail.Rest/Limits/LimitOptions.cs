@@ -1,0 +1,19 @@
+namespace B24Mail.Rest.Limits;
+
+/// <summary>Server-wide limit settings; a portal may override the rate limit (decisions #20, #21).</summary>
+public sealed class LimitOptions
+{
+    /// <summary>The leaky bucket's threshold X: the counter may not pass it.</summary>
+    public double RateBurst { get; set; } = 50;
+
+    /// <summary>The bucket drains by Y per second.</summary>
+    public double RatePerSecond { get; set; } = 2;
+
+    public bool RateEnabled { get; set; } = true;
+
+    /// <summary>Seconds of execution per (app or webhook, method) in ten minutes; 0 switches the limit off, as on a self-hosted portal.</summary>
+    public double OperatingLimitSeconds { get; set; }
+}
+
+/// <summary>A portal's own rate limit, when it differs from the server's.</summary>
+public sealed record RateLimit(bool Enabled, double Burst, double PerSecond);

@@ -1,0 +1,28 @@
+using System.Net;
+using B24Mail.Rest.Identity;
+
+namespace B24Mail.Rest.Limits;
+
+/// <summary>The two limits as the dispatcher applies them, over whichever <see cref="ILimitStore"/> holds the state.</summary>
+public sealed class RestLimits(ILimitStore store, LimitOptions options)
+{
+    public LimitOptions Options => options;
+
+    /// <summary>The leaky bucket per (portal, client IP); a batch is one request. The portal's own setting wins.</summary>
+    public ValueTask<bool> AcceptRequestAsync(Portal portal, IPAddress? clientIp, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var limit = portal.RateLimit ?? new RateLimit(options.RateEnabled, options.RateBurst, options.RatePerSecond);
+        if (!limit.Enabled) return ValueTask.FromResult(true);
+        return store.TryTakeAsync($"rate:{portal.Id}:{clientIp}", limit.Burst, limit.PerSecond, now, cancellationToken);
+    }
+
+    public static string OperatingKey(Caller caller, string method) =>
+        $"op:{(caller.Kind == AuthKind.OAuth ? "app" : "hook")}:{caller.CredentialId}:{method.ToLowerInvariant()}";
+
+    public ValueTask<OperatingBaskets> BasketsAsync(string key, DateTimeOffset now, CancellationToken cancellationToken) => store.GetBasketsAsync(key, now, cancellationToken);
+
+    /// <summary>True when the method is blocked: the limit is on and already used up before this call.</summary>
+    public bool IsBlocked(OperatingBaskets baskets) => options.OperatingLimitSeconds > 0 && baskets.Total > options.OperatingLimitSeconds;
+
+    public ValueTask<OperatingBaskets> RecordAsync(string key, DateTimeOffset start, double seconds, CancellationToken cancellationToken) => store.AddOperatingAsync(key, start, seconds, cancellationToken);
+}
