@@ -52,15 +52,14 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
     {
         var caller = context.Caller;
         IEnumerable<RestMethod> methods = _registry.All;
-        if (context.Params.TryGetValue("scope", out var scopeValue))
+        if (context.Params["scope"] is string scope)
         {
             // scope= (empty) lists the basic methods; scope=X those of X.
-            var scope = scopeValue as string ?? "";
             methods = methods.Where(m => scope.Length == 0 ? m.IsBasic : m.Scopes.Contains(scope));
         }
         else if (!(ParamConvert.TryYesNo(context.Params["full"], out var full) && full))
         {
-            methods = methods.Where(m => m.IsBasic || caller.HasAnyScope(m.Scopes));
+            methods = methods.Where(m => IsAvailable(m, caller));
         }
         return Done(PhpArray.List(methods.Select(m => m.Name.ToLowerInvariant()).Order(StringComparer.Ordinal)));
     }
@@ -70,10 +69,12 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
         var name = context.Params["name"] as string;
         RestMethod? method = null;
         var exists = !string.IsNullOrEmpty(name) && _registry.TryGet(name, out method);
-        var available = exists && (method!.IsBasic || context.Caller.HasAnyScope(method.Scopes))
-            && (method.ApplicationOnly is null || context.Caller.Kind == AuthKind.OAuth);
-        return Done(PhpArray.From(("isExisting", exists), ("isAvailable", available)));
+        return Done(PhpArray.From(("isExisting", exists), ("isAvailable", exists && IsAvailable(method!, context.Caller))));
     }
+
+    /// <summary>What <c>methods</c> lists and <c>method.get</c> reports: the scope is granted and the auth type allowed.</summary>
+    private static bool IsAvailable(RestMethod method, Caller caller) =>
+        (method.IsBasic || caller.HasAnyScope(method.Scopes)) && (method.ApplicationOnly is null || caller.Kind == AuthKind.OAuth);
 
     private static ValueTask<object?> Profile(RestContext context)
     {

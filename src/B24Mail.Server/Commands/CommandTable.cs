@@ -48,6 +48,8 @@ public static class CommandTable
         if (!code.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_')) throw new CommandException("--code takes letters, digits, '-' and '_'.");
         var domain = c.Line.Require("--domain").ToLowerInvariant();
         if (await c.Identity.FindPortalAsync(code) is not null) throw new ArgumentException($"Portal '{code}' exists already.");
+        // A domain names one portal: requests to it accept only that portal's credentials.
+        if (await c.Identity.FindPortalByDomainAsync(domain) is { } other) throw new ArgumentException($"Domain '{domain}' belongs to portal '{other.Code}'.");
         var portal = await c.Get<Provisioning>().EnsurePortalAsync(code, domain);
         Console.WriteLine(portal.MemberId);
         return 0;
@@ -146,6 +148,7 @@ public static class CommandTable
         var app = await c.Get<IOAuthStore>().FindAppAsync(c.Line.Require("--app"));
         if (app is null || app.PortalId != portal.Id) throw new ArgumentException($"No app '{c.Line.Get("--app")}' in portal '{portal.Code}'.");
         var user = await c.UserAsync(portal);
+        if (!user.IsActive) throw new ArgumentException($"User {user.Id} is not active.");
         var server = c.Get<OAuthServer>();
         var issued = await server.IssueAsync(app, user, CancellationToken.None);
         var baseUrl = c.BaseUrl();
