@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using B24Mail.Rest.Identity;
 using B24Mail.Rest.Json;
+using B24Mail.Rest.Limits;
 using B24Mail.Rest.OAuth;
 using B24Mail.Server.Hosting;
 
@@ -19,6 +20,8 @@ public static class CommandTable
         new("portal", "add", "portal add --code CODE --domain HOST", "add a portal with site s1, administrator 1 and the presets; prints its member_id",
             ["--code", "--domain"], [], PortalAddAsync),
         new("portal", "list", "portal list", "one line per portal: code, member_id, domain", [], [], PortalListAsync),
+        new("portal", "limit", "portal limit --code CODE (--burst X --per-second Y | --off | --server)", "set the portal's own rate limit, switch it off, or go back to the server's",
+            ["--code", "--burst", "--per-second"], ["--off", "--server"], PortalLimitAsync),
         new("user", "add", "user add --name NAME [--last-name X] [--email X] [--admin]", "add a user; prints its ID",
             ["--name", "--last-name", "--email"], ["--admin"], UserAddAsync),
         new("user", "list", "user list", "one line per user: ID, admin, active, name", [], [], UserListAsync),
@@ -59,6 +62,23 @@ public static class CommandTable
     {
         await c.PortalAsync();
         foreach (var p in await c.Identity.ListPortalsAsync()) Console.WriteLine($"{p.Code}\t{p.MemberId}\t{p.Domain}");
+        return 0;
+    }
+
+    private static async Task<int> PortalLimitAsync(CommandContext c)
+    {
+        var portal = await c.Identity.FindPortalAsync(c.Line.Require("--code")) ?? throw new ArgumentException($"No portal '{c.Line.Get("--code")}'.");
+        RateLimit? limit;
+        if (c.Line.Has("--server")) limit = null;
+        else if (c.Line.Has("--off")) limit = new RateLimit(false, 0, 0);
+        else if (double.TryParse(c.Line.Require("--burst"), NumberStyles.Float, CultureInfo.InvariantCulture, out var burst) && burst >= 1
+            && double.TryParse(c.Line.Require("--per-second"), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0)
+        {
+            limit = new RateLimit(true, burst, rate);
+        }
+        else throw new CommandException("--burst takes a number of at least 1 and --per-second a positive number.");
+        await c.Identity.SetPortalRateLimitAsync(portal.Id, limit);
+        Console.WriteLine(portal.Code);
         return 0;
     }
 
