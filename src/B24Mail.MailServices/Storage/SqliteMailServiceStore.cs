@@ -50,17 +50,16 @@ public sealed class SqliteMailServiceStore(SqliteDatabase database) : IMailServi
 
     public Task MigrateAsync() => SqliteSchema.MigrateAsync(database, "mailservice", Migrations);
 
-    public Task<MailService?> GetAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<MailService?> GetAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, SelectColumns + " WHERE s.portal_id = $portal AND s.id = $id", ("$portal", portalId), ("$id", id));
+        var command = session.Command(SelectColumns + " WHERE s.portal_id = $portal AND s.id = $id", ("$portal", portalId), ("$id", id));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadService(reader) : null;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<MailService>> ListActiveAsync(long portalId, string siteId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<IReadOnlyList<MailService>> ListActiveAsync(long portalId, string siteId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null,
-            SelectColumns + " WHERE s.portal_id = $portal AND s.site_id = $site AND s.active = 1 ORDER BY s.sort, s.name, s.id",
+        var command = session.Command(SelectColumns + " WHERE s.portal_id = $portal AND s.site_id = $site AND s.active = 1 ORDER BY s.sort, s.name, s.id",
             ("$portal", portalId), ("$site", siteId));
         using var reader = command.ExecuteReader();
         var services = new List<MailService>();
@@ -68,10 +67,10 @@ public sealed class SqliteMailServiceStore(SqliteDatabase database) : IMailServi
         return (IReadOnlyList<MailService>)services;
     }, cancellationToken);
 
-    public Task<long> AddAsync(long portalId, string siteId, MailServiceChanges values, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<long> AddAsync(long portalId, string siteId, MailServiceChanges values, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        var iconId = ResolveIcon(connection, transaction, portalId, icon);
-        using var command = SqliteDatabase.Command(connection, transaction, """
+        var iconId = ResolveIcon(session, portalId, icon);
+        var command = session.Command("""
             INSERT INTO mail_services (portal_id, site_id, active, sort, name, server, port, encryption, link, icon_id)
             VALUES ($portal, $site, $active, $sort, $name, $server, $port, $encryption, $link, $icon)
             RETURNING id
@@ -82,9 +81,9 @@ public sealed class SqliteMailServiceStore(SqliteDatabase database) : IMailServi
         return Convert.ToInt64(command.ExecuteScalar());
     });
 
-    public Task<MailServiceWrite> UpdateAsync(long portalId, long id, MailServiceChanges changes, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<MailServiceWrite> UpdateAsync(long portalId, long id, MailServiceChanges changes, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        var oldIcon = CurrentIcon(connection, transaction, portalId, id, out var found);
+        var oldIcon = CurrentIcon(session, portalId, id, out var found);
         if (!found) return new MailServiceWrite(false, []);
         var sets = new List<string>();
         var parameters = new List<(string, object?)> { ("$portal", portalId), ("$id", id) };
@@ -100,46 +99,44 @@ public sealed class SqliteMailServiceStore(SqliteDatabase database) : IMailServi
         if (changes.Port.IsSet) Set("port", changes.Port.Value);
         if (changes.Encryption is { } encryption) Set("encryption", encryption);
         if (changes.Link.IsSet) Set("link", changes.Link.Value);
-        if (icon is not null) Set("icon_id", ResolveIcon(connection, transaction, portalId, icon));
+        if (icon is not null) Set("icon_id", ResolveIcon(session, portalId, icon));
         if (sets.Count > 0)
         {
-            using var command = SqliteDatabase.Command(connection, transaction,
-                $"UPDATE mail_services SET {string.Join(", ", sets)} WHERE portal_id = $portal AND id = $id", parameters.ToArray());
+            var command = session.Command($"UPDATE mail_services SET {string.Join(", ", sets)} WHERE portal_id = $portal AND id = $id", parameters.ToArray());
             command.ExecuteNonQuery();
         }
-        return new MailServiceWrite(true, icon is null ? [] : DropIfUnused(connection, transaction, oldIcon));
+        return new MailServiceWrite(true, icon is null ? [] : DropIfUnused(session, oldIcon));
     });
 
-    public Task<MailServiceWrite> DeleteAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<MailServiceWrite> DeleteAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        var oldIcon = CurrentIcon(connection, transaction, portalId, id, out var found);
+        var oldIcon = CurrentIcon(session, portalId, id, out var found);
         if (!found) return new MailServiceWrite(false, []);
-        using var command = SqliteDatabase.Command(connection, transaction, "DELETE FROM mail_services WHERE portal_id = $portal AND id = $id", ("$portal", portalId), ("$id", id));
+        var command = session.Command("DELETE FROM mail_services WHERE portal_id = $portal AND id = $id", ("$portal", portalId), ("$id", id));
         command.ExecuteNonQuery();
-        return new MailServiceWrite(true, DropIfUnused(connection, transaction, oldIcon));
+        return new MailServiceWrite(true, DropIfUnused(session, oldIcon));
     });
 
-    public Task<bool> IconExistsAsync(long portalId, long fileId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<bool> IconExistsAsync(long portalId, long fileId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, "SELECT 1 FROM mail_icons WHERE portal_id = $portal AND id = $id", ("$portal", portalId), ("$id", fileId));
+        var command = session.Command("SELECT 1 FROM mail_icons WHERE portal_id = $portal AND id = $id", ("$portal", portalId), ("$id", fileId));
         return command.ExecuteScalar() is not null;
     }, cancellationToken);
 
-    public Task<IconFile?> FindIconAsync(long fileId, string key, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<IconFile?> FindIconAsync(long fileId, string key, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null,
-            "SELECT id, portal_id, file_key, file_name, content_type, size FROM mail_icons WHERE id = $id AND file_key = $key", ("$id", fileId), ("$key", key));
+        var command = session.Command("SELECT id, portal_id, file_key, file_name, content_type, size FROM mail_icons WHERE id = $id AND file_key = $key", ("$id", fileId), ("$key", key));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadIcon(reader) : null;
     }, cancellationToken);
 
-    public Task SeedAsync(long portalId, string siteId, IReadOnlyList<MailServiceChanges> presets, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task SeedAsync(long portalId, string siteId, IReadOnlyList<MailServiceChanges> presets, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        using var count = SqliteDatabase.Command(connection, transaction, "SELECT COUNT(*) FROM mail_services WHERE portal_id = $portal", ("$portal", portalId));
+        var count = session.Command("SELECT COUNT(*) FROM mail_services WHERE portal_id = $portal", ("$portal", portalId));
         if (Convert.ToInt64(count.ExecuteScalar()) > 0) return;
         foreach (var preset in presets)
         {
-            using var insert = SqliteDatabase.Command(connection, transaction, """
+            var insert = session.Command("""
                 INSERT INTO mail_services (portal_id, site_id, active, sort, name, server, port, encryption, link)
                 VALUES ($portal, $site, 1, $sort, $name, $server, $port, $encryption, $link)
                 """,
@@ -149,43 +146,39 @@ public sealed class SqliteMailServiceStore(SqliteDatabase database) : IMailServi
         }
     });
 
-    private static long? ResolveIcon(SqliteConnection connection, SqliteTransaction transaction, long portalId, IconWrite? icon)
+    private static long? ResolveIcon(SqliteSession session, long portalId, IconWrite? icon)
     {
         switch (icon)
         {
             case null or IconWrite.Remove:
                 return null;
             case IconWrite.Existing existing:
-                using (var check = SqliteDatabase.Command(connection, transaction, "SELECT 1 FROM mail_icons WHERE portal_id = $portal AND id = $id", ("$portal", portalId), ("$id", existing.FileId)))
+                if (session.Scalar("SELECT 1 FROM mail_icons WHERE portal_id = $portal AND id = $id", ("$portal", portalId), ("$id", existing.FileId)) is null)
                 {
-                    if (check.ExecuteScalar() is null) throw new UnknownIconException(existing.FileId);
+                    throw new UnknownIconException(existing.FileId);
                 }
                 return existing.FileId;
             case IconWrite.New created:
-                using (var insert = SqliteDatabase.Command(connection, transaction,
-                    "INSERT INTO mail_icons (portal_id, file_key, file_name, content_type, size) VALUES ($portal, $key, $name, $type, $size) RETURNING id",
-                    ("$portal", portalId), ("$key", created.Key), ("$name", created.FileName), ("$type", created.ContentType), ("$size", created.Size)))
-                {
-                    return Convert.ToInt64(insert.ExecuteScalar());
-                }
+                return Convert.ToInt64(session.Scalar("INSERT INTO mail_icons (portal_id, file_key, file_name, content_type, size) VALUES ($portal, $key, $name, $type, $size) RETURNING id",
+                    ("$portal", portalId), ("$key", created.Key), ("$name", created.FileName), ("$type", created.ContentType), ("$size", created.Size)));
             default:
                 throw new ArgumentOutOfRangeException(nameof(icon));
         }
     }
 
-    private static long? CurrentIcon(SqliteConnection connection, SqliteTransaction transaction, long portalId, long id, out bool found)
+    private static long? CurrentIcon(SqliteSession session, long portalId, long id, out bool found)
     {
-        using var command = SqliteDatabase.Command(connection, transaction, "SELECT icon_id FROM mail_services WHERE portal_id = $portal AND id = $id", ("$portal", portalId), ("$id", id));
+        var command = session.Command("SELECT icon_id FROM mail_services WHERE portal_id = $portal AND id = $id", ("$portal", portalId), ("$id", id));
         using var reader = command.ExecuteReader();
         found = reader.Read();
         return found && !reader.IsDBNull(0) ? reader.GetInt64(0) : null;
     }
 
     /// <summary>Deletes the icon row once no service refers to it, and hands back the file so its blob can go too.</summary>
-    private static IReadOnlyList<IconFile> DropIfUnused(SqliteConnection connection, SqliteTransaction transaction, long? iconId)
+    private static IReadOnlyList<IconFile> DropIfUnused(SqliteSession session, long? iconId)
     {
         if (iconId is null) return [];
-        using var command = SqliteDatabase.Command(connection, transaction, """
+        var command = session.Command("""
             DELETE FROM mail_icons WHERE id = $id AND NOT EXISTS (SELECT 1 FROM mail_services WHERE icon_id = $id)
             RETURNING id, portal_id, file_key, file_name, content_type, size
             """, ("$id", iconId));

@@ -1,13 +1,15 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace B24Mail.Storage.Sqlite;
 
 /// <summary>
-/// One SQLite file in WAL mode. Reads open pooled connections and run in parallel. Writes are queued to
-/// one writer thread, which runs whatever has queued up in a single transaction (one savepoint per write,
-/// so one failure does not undo the others) and completes each write only after the commit reached disk.
-/// Other processes (the command-line tools) write to the same file; SQLite's lock and busy timeout order them.
+/// One SQLite file in WAL mode. Reads run in parallel on pooled sessions; each statement sees the last
+/// commit, whoever made it (this process or a command-line tool), so nothing is cached above SQLite.
+/// Writes are queued to one writer thread, which runs whatever has queued up in one transaction (a
+/// savepoint per write, so one failure does not undo the others) and completes each write only after the
+/// commit reached disk. Other processes write to the same file; SQLite's lock and busy timeout order them.
 /// </summary>
 public sealed class SqliteDatabase : IAsyncDisposable
 {
@@ -15,7 +17,9 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     private readonly string _connectionString;
     private readonly Channel<IWriteJob> _queue = Channel.CreateUnbounded<IWriteJob>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentBag<SqliteSession> _readers = new();
     private readonly Thread _writer;
+    private volatile bool _disposed;
 
     public SqliteDatabase(string path)
     {
@@ -25,12 +29,13 @@ public sealed class SqliteDatabase : IAsyncDisposable
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            Pooling = true,
+            // Sessions keep their connections, so the provider's pool has nothing to add.
+            Pooling = false,
             DefaultTimeout = 30,
         }.ToString();
-        using (var connection = Open())
+        using (var session = OpenSession(writer: true))
         {
-            Execute(connection, "PRAGMA journal_mode=WAL;");
+            session.Execute("PRAGMA journal_mode=WAL");
         }
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writer.Start();
@@ -38,69 +43,69 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     public string Path { get; }
 
-    public SqliteConnection Open()
+    private SqliteSession OpenSession(bool writer)
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        // FULL: a commit is on disk before the write is acknowledged.
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
-        return connection;
+        var session = new SqliteSession(connection);
+        session.Execute("PRAGMA busy_timeout=30000");
+        if (writer)
+        {
+            // FULL: a commit is on disk before the write is acknowledged.
+            session.Execute("PRAGMA synchronous=FULL");
+            session.Execute("PRAGMA foreign_keys=ON");
+        }
+        return session;
     }
 
-    public async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken = default)
+    public Task<T> ReadAsync<T>(Func<SqliteSession, T> read, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await using var connection = Open();
-        return read(connection);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_readers.TryTake(out var session)) session = OpenSession(writer: false);
+        try
+        {
+            var result = read(session);
+            _readers.Add(session);
+            return Task.FromResult(result);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
     }
 
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    public Task<T> WriteAsync<T>(Func<SqliteSession, T> write)
     {
         var job = new WriteJob<T>(write);
         if (!_queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(SqliteDatabase));
         return job.Completion.Task;
     }
 
-    public Task WriteAsync(Action<SqliteConnection, SqliteTransaction> write) => WriteAsync((c, t) =>
+    public Task WriteAsync(Action<SqliteSession> write) => WriteAsync(session =>
     {
-        write(c, t);
+        write(session);
         return true;
     });
 
-    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
-
-    public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        using var command = Command(connection, transaction, sql);
-        command.ExecuteNonQuery();
-    }
-
     private void WriterLoop()
     {
-        using var connection = Open();
+        using var session = OpenSession(writer: true);
         var batch = new List<IWriteJob>(MaxWritesPerCommit);
-        while (true)
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            if (!_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) return;
             while (batch.Count < MaxWritesPerCommit && _queue.Reader.TryRead(out var job)) batch.Add(job);
-            RunBatch(connection, batch);
+            RunBatch(session, batch);
             batch.Clear();
         }
     }
 
-    private static void RunBatch(SqliteConnection connection, List<IWriteJob> batch)
+    private static void RunBatch(SqliteSession session, List<IWriteJob> batch)
     {
-        SqliteTransaction transaction;
         try
         {
-            transaction = connection.BeginTransaction(deferred: false);
+            session.Transaction = session.Connection.BeginTransaction(deferred: false);
         }
         catch (Exception exception)
         {
@@ -108,23 +113,22 @@ public sealed class SqliteDatabase : IAsyncDisposable
             return;
         }
         var succeeded = new List<IWriteJob>(batch.Count);
-        using (transaction)
+        using (var transaction = session.Transaction)
         {
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var job in batch)
             {
-                var savepoint = "w" + i;
-                transaction.Save(savepoint);
+                session.Execute("SAVEPOINT w");
                 try
                 {
-                    batch[i].Run(connection, transaction);
-                    transaction.Release(savepoint);
-                    succeeded.Add(batch[i]);
+                    job.Run(session);
+                    session.Execute("RELEASE w");
+                    succeeded.Add(job);
                 }
                 catch (Exception exception)
                 {
-                    transaction.Rollback(savepoint);
-                    transaction.Release(savepoint);
-                    batch[i].Fail(exception);
+                    session.Execute("ROLLBACK TO w");
+                    session.Execute("RELEASE w");
+                    job.Fail(exception);
                 }
             }
             try
@@ -134,7 +138,11 @@ public sealed class SqliteDatabase : IAsyncDisposable
             catch (Exception exception)
             {
                 foreach (var job in succeeded) job.Fail(exception);
-                return;
+                succeeded.Clear();
+            }
+            finally
+            {
+                session.Transaction = null;
             }
         }
         foreach (var job in succeeded) job.Complete();
@@ -142,28 +150,28 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         _queue.Writer.TryComplete();
         await Task.Run(() => _writer.Join());
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
+        while (_readers.TryTake(out var session)) session.Dispose();
     }
 
     private interface IWriteJob
     {
-        void Run(SqliteConnection connection, SqliteTransaction transaction);
+        void Run(SqliteSession session);
 
         void Complete();
 
         void Fail(Exception exception);
     }
 
-    private sealed class WriteJob<T>(Func<SqliteConnection, SqliteTransaction, T> write) : IWriteJob
+    private sealed class WriteJob<T>(Func<SqliteSession, T> write) : IWriteJob
     {
         private T? _result;
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Run(SqliteConnection connection, SqliteTransaction transaction) => _result = write(connection, transaction);
+        public void Run(SqliteSession session) => _result = write(session);
 
         public void Complete() => Completion.TrySetResult(_result!);
 

@@ -90,43 +90,41 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     public Task<Portal?> FindPortalByDomainAsync(string domain, CancellationToken cancellationToken = default) =>
         ReadPortalAsync("WHERE p.domain = $v COLLATE NOCASE", domain, cancellationToken);
 
-    private Task<Portal?> ReadPortalAsync(string where, string value, CancellationToken cancellationToken) => database.ReadAsync(connection =>
+    private Task<Portal?> ReadPortalAsync(string where, string value, CancellationToken cancellationToken) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, $"SELECT {PortalColumns} FROM portals p {where} ORDER BY p.id LIMIT 1", ("$v", value));
+        var command = session.Command($"SELECT {PortalColumns} FROM portals p {where} ORDER BY p.id LIMIT 1", ("$v", value));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadPortal(reader, 0) : null;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, $"SELECT {PortalColumns} FROM portals p ORDER BY p.id");
+        var command = session.Command($"SELECT {PortalColumns} FROM portals p ORDER BY p.id");
         using var reader = command.ExecuteReader();
         var portals = new List<Portal>();
         while (reader.Read()) portals.Add(ReadPortal(reader, 0));
         return (IReadOnlyList<Portal>)portals;
     }, cancellationToken);
 
-    public Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, transaction,
-            "INSERT INTO portals (code, member_id, domain, site_id) VALUES ($code, $member, $domain, $site) RETURNING id",
+        var command = session.Command("INSERT INTO portals (code, member_id, domain, site_id) VALUES ($code, $member, $domain, $site) RETURNING id",
             ("$code", code), ("$member", memberId), ("$domain", domain), ("$site", siteId));
         var id = Convert.ToInt64(command.ExecuteScalar());
         return new Portal(id, code, memberId, domain, siteId);
     });
 
-    public Task<bool> SetPortalRateLimitAsync(long portalId, Rest.Limits.RateLimit? limit, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<bool> SetPortalRateLimitAsync(long portalId, Rest.Limits.RateLimit? limit, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, transaction,
-            "UPDATE portals SET rate_enabled = $enabled, rate_burst = $burst, rate_per_second = $rate WHERE id = $id",
+        var command = session.Command("UPDATE portals SET rate_enabled = $enabled, rate_burst = $burst, rate_per_second = $rate WHERE id = $id",
             ("$id", portalId), ("$enabled", limit?.Enabled), ("$burst", limit?.Burst), ("$rate", limit?.PerSecond));
         return command.ExecuteNonQuery() > 0;
     });
 
-    public Task<PortalUser> AddUserAsync(long portalId, string name, string lastName, string email, bool isAdmin, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<PortalUser> AddUserAsync(long portalId, string name, string lastName, string email, bool isAdmin, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
         // User IDs count from 1 in each portal, as on real portals; the write lock makes MAX+1 safe.
-        using var command = SqliteDatabase.Command(connection, transaction, """
+        var command = session.Command("""
             INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active)
             VALUES ($portal, (SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE portal_id = $portal), $name, $last, $email, $admin, 1)
             RETURNING id
@@ -135,16 +133,16 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         return new PortalUser(portalId, id, name, lastName, email, isAdmin, true);
     });
 
-    public Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, $"SELECT {UserColumns} FROM users u WHERE u.portal_id = $portal AND u.id = $id", ("$portal", portalId), ("$id", userId));
+        var command = session.Command($"SELECT {UserColumns} FROM users u WHERE u.portal_id = $portal AND u.id = $id", ("$portal", portalId), ("$id", userId));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadUser(reader, 0, portalId) : null;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<PortalUser>> ListUsersAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<IReadOnlyList<PortalUser>> ListUsersAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, $"SELECT {UserColumns} FROM users u WHERE u.portal_id = $portal ORDER BY u.id", ("$portal", portalId));
+        var command = session.Command($"SELECT {UserColumns} FROM users u WHERE u.portal_id = $portal ORDER BY u.id", ("$portal", portalId));
         using var reader = command.ExecuteReader();
         var users = new List<PortalUser>();
         while (reader.Read()) users.Add(ReadUser(reader, 0, portalId));
@@ -154,9 +152,9 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     public Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default) =>
         UpdateAsync("UPDATE users SET is_active = $v WHERE portal_id = $portal AND id = $id", portalId, userId, active);
 
-    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, $"""
+        var command = session.Command($"""
             SELECT w.id, w.scopes, w.active, w.expires_at, w.secret_hash, {PortalColumns}, {UserColumns}
             FROM webhooks w
             JOIN portals p ON p.id = w.portal_id
@@ -169,9 +167,9 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, ReadUser(reader, 5 + PortalWidth, portal.Id), ReadScopes(reader, 1), reader.GetBoolean(2), ReadTime(reader, 3), (byte[])reader.GetValue(4));
     }, cancellationToken);
 
-    public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, transaction, """
+        var command = session.Command("""
             INSERT INTO webhooks (portal_id, user_id, secret_hash, scopes, title, active, expires_at, created_at)
             VALUES ($portal, $user, $hash, $scopes, $title, 1, $expires, $created)
             RETURNING id
@@ -180,10 +178,9 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         return Convert.ToInt64(command.ExecuteScalar());
     });
 
-    public Task<IReadOnlyList<WebhookInfo>> ListWebhooksAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<IReadOnlyList<WebhookInfo>> ListWebhooksAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null,
-            "SELECT id, user_id, scopes, title, active, expires_at, created_at FROM webhooks WHERE portal_id = $portal ORDER BY id", ("$portal", portalId));
+        var command = session.Command("SELECT id, user_id, scopes, title, active, expires_at, created_at FROM webhooks WHERE portal_id = $portal ORDER BY id", ("$portal", portalId));
         using var reader = command.ExecuteReader();
         var hooks = new List<WebhookInfo>();
         while (reader.Read())
@@ -199,9 +196,9 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     public Task<bool> RemoveWebhookAsync(long portalId, long webhookId, CancellationToken cancellationToken = default) =>
         UpdateAsync("DELETE FROM webhooks WHERE portal_id = $portal AND id = $id AND $v", portalId, webhookId, true);
 
-    private Task<bool> UpdateAsync(string sql, long portalId, long id, bool value) => database.WriteAsync((connection, transaction) =>
+    private Task<bool> UpdateAsync(string sql, long portalId, long id, bool value) => database.WriteAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, transaction, sql, ("$portal", portalId), ("$id", id), ("$v", value));
+        var command = session.Command(sql, ("$portal", portalId), ("$id", id), ("$v", value));
         return command.ExecuteNonQuery() > 0;
     });
 

@@ -9,9 +9,9 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
 {
     private const string AppColumns = "a.id, a.portal_id, a.client_id, a.name, a.scopes, a.redirect_uri, a.code, a.version, a.active, a.secret_hash";
 
-    public Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, transaction, """
+        var command = session.Command("""
             INSERT INTO oauth_apps (portal_id, client_id, secret_hash, name, scopes, redirect_uri, code)
             VALUES ($portal, $client, $hash, $name, $scopes, $redirect, $code) RETURNING id
             """, ("$portal", portalId), ("$client", clientId), ("$hash", secretHash), ("$name", name), ("$scopes", string.Join(',', scopes)), ("$redirect", redirectUri), ("$code", code));
@@ -19,34 +19,32 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
         return new OAuthApp(id, portalId, clientId, name, scopes.ToHashSet(StringComparer.Ordinal), redirectUri, code, 1, true, secretHash);
     });
 
-    public Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, $"SELECT {AppColumns} FROM oauth_apps a WHERE a.client_id = $client", ("$client", clientId));
+        var command = session.Command($"SELECT {AppColumns} FROM oauth_apps a WHERE a.client_id = $client", ("$client", clientId));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadApp(reader, 0) : null;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<OAuthApp>> ListAppsAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<IReadOnlyList<OAuthApp>> ListAppsAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, $"SELECT {AppColumns} FROM oauth_apps a WHERE a.portal_id = $portal ORDER BY a.id", ("$portal", portalId));
+        var command = session.Command($"SELECT {AppColumns} FROM oauth_apps a WHERE a.portal_id = $portal ORDER BY a.id", ("$portal", portalId));
         using var reader = command.ExecuteReader();
         var apps = new List<OAuthApp>();
         while (reader.Read()) apps.Add(ReadApp(reader, 0));
         return (IReadOnlyList<OAuthApp>)apps;
     }, cancellationToken);
 
-    public Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, transaction,
-            "INSERT INTO oauth_codes (code_hash, app_id, portal_id, user_id, expires_at) VALUES ($hash, $app, $portal, $user, $expires)",
+        var command = session.Command("INSERT INTO oauth_codes (code_hash, app_id, portal_id, user_id, expires_at) VALUES ($hash, $app, $portal, $user, $expires)",
             ("$hash", codeHash), ("$app", appId), ("$portal", portalId), ("$user", userId), ("$expires", expiresAt.ToUnixTimeMilliseconds()));
         command.ExecuteNonQuery();
     });
 
-    public Task<GrantOwner?> ExchangeCodeAsync(byte[] codeHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<GrantOwner?> ExchangeCodeAsync(byte[] codeHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        using var take = SqliteDatabase.Command(connection, transaction,
-            "DELETE FROM oauth_codes WHERE code_hash = $hash RETURNING app_id, portal_id, user_id, expires_at", ("$hash", codeHash));
+        var take = session.Command("DELETE FROM oauth_codes WHERE code_hash = $hash RETURNING app_id, portal_id, user_id, expires_at", ("$hash", codeHash));
         long portalId, userId;
         using (var reader = take.ExecuteReader())
         {
@@ -55,18 +53,18 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
             portalId = reader.GetInt64(1);
             userId = reader.GetInt64(2);
         }
-        var owner = ReadOwner(connection, transaction, appId, portalId, userId, scopes: null);
+        var owner = ReadOwner(session, appId, portalId, userId, scopes: null);
         if (owner is null) return null;
-        Insert(connection, transaction, appId, portalId, userId, owner.Scopes, tokens);
+        Insert(session, appId, portalId, userId, owner.Scopes, tokens);
         return owner;
     });
 
     public Task SaveTokensAsync(long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens, CancellationToken cancellationToken = default) =>
-        database.WriteAsync((connection, transaction) => Insert(connection, transaction, appId, portalId, userId, scopes, tokens));
+        database.WriteAsync(session => Insert(session, appId, portalId, userId, scopes, tokens));
 
-    public Task<GrantOwner?> RotateRefreshTokenAsync(byte[] refreshHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync((connection, transaction) =>
+    public Task<GrantOwner?> RotateRefreshTokenAsync(byte[] refreshHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        using var take = SqliteDatabase.Command(connection, transaction, """
+        var take = session.Command("""
             DELETE FROM oauth_tokens WHERE token_hash = $hash AND kind = 'refresh' AND app_id = $app AND expires_at > $now
             RETURNING portal_id, user_id, scopes
             """, ("$hash", refreshHash), ("$app", appId), ("$now", now.ToUnixTimeMilliseconds()));
@@ -79,15 +77,15 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
             userId = reader.GetInt64(1);
             scopes = ReadScopes(reader, 2);
         }
-        var owner = ReadOwner(connection, transaction, appId, portalId, userId, scopes);
+        var owner = ReadOwner(session, appId, portalId, userId, scopes);
         if (owner is null) return null;
-        Insert(connection, transaction, appId, portalId, userId, scopes, tokens);
+        Insert(session, appId, portalId, userId, scopes, tokens);
         return owner;
     });
 
-    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, CancellationToken cancellationToken = default) => database.ReadAsync(connection =>
+    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        using var command = SqliteDatabase.Command(connection, null, $"""
+        var command = session.Command($"""
             SELECT t.scopes, t.expires_at, {PortalColumns}, {UserColumns}, {AppColumns}
             FROM oauth_tokens t
             JOIN portals p ON p.id = t.portal_id
@@ -101,9 +99,9 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
         return (TokenGrant?)new TokenGrant(portal, ReadUser(reader, 2 + PortalWidth, portal.Id), ReadApp(reader, 2 + PortalWidth + UserWidth), ReadScopes(reader, 0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
     }, cancellationToken);
 
-    private static GrantOwner? ReadOwner(SqliteConnection connection, SqliteTransaction transaction, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)
+    private static GrantOwner? ReadOwner(SqliteSession session, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)
     {
-        using var command = SqliteDatabase.Command(connection, transaction, $"""
+        var command = session.Command($"""
             SELECT {PortalColumns}, {UserColumns}, {AppColumns}
             FROM oauth_apps a JOIN portals p ON p.id = a.portal_id JOIN users u ON u.portal_id = p.id AND u.id = $user
             WHERE a.id = $app AND a.portal_id = $portal
@@ -115,11 +113,11 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
         return new GrantOwner(portal, ReadUser(reader, PortalWidth, portal.Id), app, scopes ?? app.Scopes);
     }
 
-    private static void Insert(SqliteConnection connection, SqliteTransaction transaction, long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens)
+    private static void Insert(SqliteSession session, long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens)
     {
         foreach (var (kind, hash, expires) in new[] { ("access", tokens.AccessHash, tokens.AccessExpiresAt), ("refresh", tokens.RefreshHash, tokens.RefreshExpiresAt) })
         {
-            using var command = SqliteDatabase.Command(connection, transaction, """
+            var command = session.Command("""
                 INSERT INTO oauth_tokens (token_hash, kind, app_id, portal_id, user_id, scopes, expires_at)
                 VALUES ($hash, $kind, $app, $portal, $user, $scopes, $expires)
                 """, ("$hash", hash), ("$kind", kind), ("$app", appId), ("$portal", portalId), ("$user", userId), ("$scopes", string.Join(',', scopes)), ("$expires", expires.ToUnixTimeMilliseconds()));

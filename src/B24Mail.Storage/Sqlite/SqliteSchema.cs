@@ -8,16 +8,15 @@ namespace B24Mail.Storage.Sqlite;
 /// </summary>
 public static class SqliteSchema
 {
-    public static Task MigrateAsync(SqliteDatabase database, string module, IReadOnlyList<string> migrations) => database.WriteAsync((connection, transaction) =>
+    public static Task MigrateAsync(SqliteDatabase database, string module, IReadOnlyList<string> migrations) => database.WriteAsync(session =>
     {
-        SqliteDatabase.Execute(connection, "CREATE TABLE IF NOT EXISTS schema_versions (module TEXT PRIMARY KEY, version INTEGER NOT NULL)", transaction);
-        using var read = SqliteDatabase.Command(connection, transaction, "SELECT version FROM schema_versions WHERE module = $m", ("$m", module));
+        session.Execute("CREATE TABLE IF NOT EXISTS schema_versions (module TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+        var read = session.Command("SELECT version FROM schema_versions WHERE module = $m", ("$m", module));
         var current = Convert.ToInt32(read.ExecuteScalar() ?? 0);
-        for (var i = current; i < migrations.Count; i++) SqliteDatabase.Execute(connection, migrations[i], transaction);
+        for (var i = current; i < migrations.Count; i++) session.Execute(migrations[i]);
         if (current < migrations.Count)
         {
-            using var write = SqliteDatabase.Command(connection, transaction,
-                "INSERT INTO schema_versions (module, version) VALUES ($m, $v) ON CONFLICT(module) DO UPDATE SET version = excluded.version",
+            var write = session.Command("INSERT INTO schema_versions (module, version) VALUES ($m, $v) ON CONFLICT(module) DO UPDATE SET version = excluded.version",
                 ("$m", module), ("$v", migrations.Count));
             write.ExecuteNonQuery();
         }
