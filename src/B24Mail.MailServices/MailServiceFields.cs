@@ -128,7 +128,7 @@ public static class MailServiceFields
     {
         if (ParamConvert.IsEmpty(value))
         {
-            changes.Link = Optional<string?>.Of(value is null ? null : "");
+            changes.Link = Optional<string?>.Of(null);
             return true;
         }
         if (!ParamConvert.TryText(value, out var link)) return false;

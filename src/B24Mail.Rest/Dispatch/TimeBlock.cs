@@ -31,6 +31,23 @@ public sealed record TimeBlock(DateTimeOffset Start, DateTimeOffset Finish, doub
 
     private string Format(DateTimeOffset t) => FormatDate(t, Zone);
 
+    // Every response formats two dates, and under load most fall in the same second as the last one.
+    private static (long Second, TimeZoneInfo? Zone, string Text) _lastDate;
+
     /// <summary>PHP's date('c'): the server's offset, never "Z".</summary>
-    public static string FormatDate(DateTimeOffset t, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    public static string FormatDate(DateTimeOffset t, TimeZoneInfo zone)
+    {
+        var second = t.ToUnixTimeSeconds();
+        var last = _lastDate;
+        if (last.Second == second && ReferenceEquals(last.Zone, zone)) return last.Text;
+        var text = Format(t, zone);
+        _lastDate = (second, zone, text);
+        return text;
+    }
+
+    private static string Format(DateTimeOffset t, TimeZoneInfo zone)
+    {
+        var local = t.ToOffset(zone.GetUtcOffset(t));
+        return string.Create(CultureInfo.InvariantCulture, $@"{local.DateTime:yyyy-MM-dd'T'HH:mm:ss}{(local.Offset < TimeSpan.Zero ? '-' : '+')}{local.Offset:hh\:mm}");
+    }
 }

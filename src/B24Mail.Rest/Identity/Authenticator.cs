@@ -12,26 +12,22 @@ public sealed class Authenticator(IIdentityStore identity, IOAuthStore oauth, Ti
 {
     public async ValueTask<Caller> ResolveAsync(RestCredential credential, string host, CancellationToken cancellationToken)
     {
-        Caller caller = credential switch
+        return credential switch
         {
-            RestCredential.Webhook webhook => await ResolveWebhookAsync(webhook, cancellationToken),
-            RestCredential.Token token => await ResolveTokenAsync(token, cancellationToken),
+            RestCredential.Webhook webhook => await ResolveWebhookAsync(webhook, host, cancellationToken),
+            RestCredential.Token token => await ResolveTokenAsync(token, host, cancellationToken),
             _ => throw SystemErrors.NoAuthFound,
         };
-        if (!string.Equals(host, caller.Portal.Domain, StringComparison.OrdinalIgnoreCase)
-            && await identity.FindPortalByDomainAsync(host, cancellationToken) is { } hostPortal
-            && hostPortal.Id != caller.Portal.Id)
-        {
-            throw caller.Kind == AuthKind.Webhook ? SystemErrors.InvalidCredentials : SystemErrors.InvalidToken;
-        }
-        return caller;
     }
 
-    private async ValueTask<Caller> ResolveWebhookAsync(RestCredential.Webhook webhook, CancellationToken cancellationToken)
+    private static bool IsOtherPortalsDomain(long? hostPortalId, Portal portal) => hostPortalId is { } id && id != portal.Id;
+
+    private async ValueTask<Caller> ResolveWebhookAsync(RestCredential.Webhook webhook, string host, CancellationToken cancellationToken)
     {
         var hash = Secrets.Hash(webhook.Secret);
-        var grant = await identity.FindWebhookAsync(hash, cancellationToken);
+        var grant = await identity.FindWebhookAsync(hash, host, cancellationToken);
         if (grant is null
+            || IsOtherPortalsDomain(grant.HostPortalId, grant.Portal)
             || !Secrets.Matches(grant.SecretHash, hash)
             || !long.TryParse(webhook.UserId, out var userId)
             || userId != grant.User.Id
@@ -44,9 +40,10 @@ public sealed class Authenticator(IIdentityStore identity, IOAuthStore oauth, Ti
         return new Caller(grant.Portal, grant.User, AuthKind.Webhook, grant.Id, grant.Scopes);
     }
 
-    private async ValueTask<Caller> ResolveTokenAsync(RestCredential.Token token, CancellationToken cancellationToken)
+    private async ValueTask<Caller> ResolveTokenAsync(RestCredential.Token token, string host, CancellationToken cancellationToken)
     {
-        var grant = await oauth.FindAccessTokenAsync(Secrets.Hash(token.AccessToken), cancellationToken) ?? throw SystemErrors.InvalidToken;
+        var grant = await oauth.FindAccessTokenAsync(Secrets.Hash(token.AccessToken), host, cancellationToken) ?? throw SystemErrors.InvalidToken;
+        if (IsOtherPortalsDomain(grant.HostPortalId, grant.Portal)) throw SystemErrors.InvalidToken;
         if (grant.ExpiresAt <= time.GetUtcNow()) throw SystemErrors.ExpiredToken;
         if (!grant.User.IsActive || !grant.App.Active) throw SystemErrors.AuthorizationError;
         return new Caller(grant.Portal, grant.User, AuthKind.OAuth, grant.App.Id, grant.Scopes, grant.App);

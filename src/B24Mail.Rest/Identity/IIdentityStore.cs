@@ -28,7 +28,8 @@ public interface IIdentityStore
 
     Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default);
 
-    Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, CancellationToken cancellationToken = default);
+    /// <summary>The webhook with this secret hash; <paramref name="host"/> names the request's domain, for <see cref="WebhookGrant.HostPortalId"/>.</summary>
+    Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default);
 
     Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default);
 

@@ -30,5 +30,5 @@ public interface IOAuthStore
     /// <summary>Replaces a live refresh token of this app with a new pair; null if there is none.</summary>
     Task<GrantOwner?> RotateRefreshTokenAsync(byte[] refreshHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default);
 
-    Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, CancellationToken cancellationToken = default);
+    Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, string host, CancellationToken cancellationToken = default);
 }

@@ -11,14 +11,17 @@ public enum AuthKind
     OAuth,
 }
 
-/// <summary>A webhook as looked up by its secret's hash, with the owner and portal it acts for.</summary>
-public sealed record WebhookGrant(long Id, Portal Portal, PortalUser User, IReadOnlySet<string> Scopes, bool Active, DateTimeOffset? ExpiresAt, byte[] SecretHash);
+/// <summary>
+/// A webhook as looked up by its secret's hash, with the owner and portal it acts for. <see cref="HostPortalId"/>
+/// is the portal whose domain the request was sent to, if any, found in the same query.
+/// </summary>
+public sealed record WebhookGrant(long Id, Portal Portal, PortalUser User, IReadOnlySet<string> Scopes, bool Active, DateTimeOffset? ExpiresAt, byte[] SecretHash, long? HostPortalId = null);
 
 /// <summary>An OAuth application installed on a portal. Its secret is kept only as a hash.</summary>
 public sealed record OAuthApp(long Id, long PortalId, string ClientId, string Name, IReadOnlySet<string> Scopes, string RedirectUri, string Code, int Version, bool Active, byte[] SecretHash);
 
-/// <summary>An access token as looked up by its hash.</summary>
-public sealed record TokenGrant(Portal Portal, PortalUser User, OAuthApp App, IReadOnlySet<string> Scopes, DateTimeOffset ExpiresAt);
+/// <summary>An access token as looked up by its hash, with the portal of the request's domain as for webhooks.</summary>
+public sealed record TokenGrant(Portal Portal, PortalUser User, OAuthApp App, IReadOnlySet<string> Scopes, DateTimeOffset ExpiresAt, long? HostPortalId = null);
 
 /// <summary>Who is calling, as the dispatcher decided before any method runs.</summary>
 public sealed record Caller(Portal Portal, PortalUser User, AuthKind Kind, long CredentialId, IReadOnlySet<string> Scopes, OAuthApp? App = null)

@@ -11,17 +11,29 @@ public sealed record OperatingBaskets(IReadOnlyList<(long StartTicks, double Sec
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
     public static readonly OperatingBaskets Empty = new([]);
 
-    public OperatingBaskets Live(long nowTicks) => new(Baskets.Where(b => b.StartTicks + Window.Ticks > nowTicks).ToList());
+    public OperatingBaskets Live(long nowTicks) => Baskets.Count == 0 || Baskets[0].StartTicks + Window.Ticks > nowTicks
+        ? this
+        : new(Baskets.Where(b => b.StartTicks + Window.Ticks > nowTicks).ToList());
 
-    public double Total => Baskets.Sum(b => b.Seconds);
+    public double Total
+    {
+        get
+        {
+            var total = 0.0;
+            for (var i = 0; i < Baskets.Count; i++) total += Baskets[i].Seconds;
+            return total;
+        }
+    }
 
     /// <summary>Adds a call's time to the current basket, or opens a new one; <paramref name="nowTicks"/> is when the call started.</summary>
     public OperatingBaskets Add(long nowTicks, double seconds)
     {
-        var live = Live(nowTicks).Baskets.ToList();
-        if (live.Count > 0 && live[^1].StartTicks + BasketLength.Ticks > nowTicks) live[^1] = (live[^1].StartTicks, live[^1].Seconds + seconds);
-        else live.Add((nowTicks, seconds));
-        return new OperatingBaskets(live);
+        var live = Live(nowTicks).Baskets;
+        var next = new List<(long StartTicks, double Seconds)>(live.Count + 1);
+        next.AddRange(live);
+        if (next.Count > 0 && next[^1].StartTicks + BasketLength.Ticks > nowTicks) next[^1] = (next[^1].StartTicks, next[^1].Seconds + seconds);
+        else next.Add((nowTicks, seconds));
+        return new OperatingBaskets(next);
     }
 
     /// <summary>Unix seconds when the oldest live basket expires; with none, a window from <paramref name="nowTicks"/>.</summary>

@@ -10,32 +10,61 @@ namespace B24Mail.Rest.Values;
 /// </summary>
 public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
 {
-    private readonly List<string> _order = new();
-    private readonly Dictionary<string, object?> _values = new(StringComparer.Ordinal);
+    // Most arrays are small result rows: a list searched in order is cheaper than a dictionary for them.
+    // An index is built once an array grows past this size.
+    private const int IndexFrom = 16;
+
+    private readonly List<KeyValuePair<string, object?>> _items = new();
+    private Dictionary<string, int>? _index;
     private long _nextIndex;
 
-    public int Count => _order.Count;
+    public int Count => _items.Count;
 
-    public IEnumerable<string> Keys => _order;
+    public IEnumerable<string> Keys => _items.Select(p => p.Key);
 
     public object? this[string key]
     {
-        get => _values.TryGetValue(key, out var v) ? v : null;
+        get => TryGetValue(key, out var v) ? v : null;
         set => Set(key, value);
     }
 
-    public bool ContainsKey(string key) => _values.ContainsKey(key);
+    public bool ContainsKey(string key) => Find(key) >= 0;
 
-    public bool TryGetValue(string key, out object? value) => _values.TryGetValue(key, out value);
+    public bool TryGetValue(string key, out object? value)
+    {
+        var at = Find(key);
+        value = at >= 0 ? _items[at].Value : null;
+        return at >= 0;
+    }
 
     public void Set(string key, object? value)
     {
-        if (!_values.ContainsKey(key))
+        var at = Find(key);
+        if (at >= 0)
         {
-            _order.Add(key);
-            if (TryIndex(key, out var index) && index >= _nextIndex) _nextIndex = index + 1;
+            _items[at] = new KeyValuePair<string, object?>(key, value);
+            return;
         }
-        _values[key] = value;
+        _items.Add(new KeyValuePair<string, object?>(key, value));
+        _index?.Add(key, _items.Count - 1);
+        if (_index is null && _items.Count > IndexFrom) BuildIndex();
+        if (TryIndex(key, out var index) && index >= _nextIndex) _nextIndex = index + 1;
+    }
+
+    private int Find(string key)
+    {
+        if (_index is not null) return _index.TryGetValue(key, out var at) ? at : -1;
+        for (var i = 0; i < _items.Count; i++)
+        {
+            if (string.Equals(_items[i].Key, key, StringComparison.Ordinal)) return i;
+        }
+        return -1;
+    }
+
+    private void BuildIndex()
+    {
+        _index = new Dictionary<string, int>(_items.Count * 2, StringComparer.Ordinal);
+        for (var i = 0; i < _items.Count; i++) _index[_items[i].Key] = i;
     }
 
     /// <summary>PHP's <c>$a[] = v</c>: the next integer key after the largest one so far.</summary>
@@ -45,8 +74,10 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
 
     public bool Remove(string key)
     {
-        if (!_values.Remove(key)) return false;
-        _order.Remove(key);
+        var at = Find(key);
+        if (at < 0) return false;
+        _items.RemoveAt(at);
+        if (_index is not null) BuildIndex();
         return true;
     }
 
@@ -55,9 +86,9 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
     {
         get
         {
-            for (var i = 0; i < _order.Count; i++)
+            for (var i = 0; i < _items.Count; i++)
             {
-                if (!TryIndex(_order[i], out var index) || index != i) return false;
+                if (!TryIndex(_items[i].Key, out var index) || index != i) return false;
             }
             return true;
         }
@@ -94,10 +125,9 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
         return long.TryParse(key, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out index);
     }
 
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
-    {
-        foreach (var key in _order) yield return new KeyValuePair<string, object?>(key, _values[key]);
-    }
+    public List<KeyValuePair<string, object?>>.Enumerator GetEnumerator() => _items.GetEnumerator();
+
+    IEnumerator<KeyValuePair<string, object?>> IEnumerable<KeyValuePair<string, object?>>.GetEnumerator() => _items.GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -70,7 +70,10 @@ public static class B24MailHost
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The slim builder loads fewer assemblies; HTTPS is added back. Reloading configuration on change
+        // would watch the content root, and the data folder is often inside it: every SQLite write would wake it.
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Configuration.AddB24MailSources(args);
         var settings = ServerSettings.From(builder.Configuration);
         // ASP.NET Core's request logs carry the path, and a webhook path carries its secret.

@@ -75,6 +75,10 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         ALTER TABLE portals ADD COLUMN rate_burst REAL NULL;
         ALTER TABLE portals ADD COLUMN rate_per_second REAL NULL;
         """,
+        """
+        DROP INDEX portals_domain;
+        CREATE INDEX portals_domain ON portals (domain COLLATE NOCASE);
+        """,
     ];
 
     internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id, p.rate_enabled, p.rate_burst, p.rate_per_second";
@@ -152,19 +156,23 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     public Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default) =>
         UpdateAsync("UPDATE users SET is_active = $v WHERE portal_id = $portal AND id = $id", portalId, userId, active);
 
-    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    /// <summary>The portal whose domain a request was sent to, as a column of the credential's own query.</summary>
+    internal const string HostPortalColumn = "(SELECT hp.id FROM portals hp WHERE hp.domain = $host COLLATE NOCASE ORDER BY hp.id LIMIT 1)";
+
+    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
         var command = session.Command($"""
-            SELECT w.id, w.scopes, w.active, w.expires_at, w.secret_hash, {PortalColumns}, {UserColumns}
+            SELECT w.id, w.scopes, w.active, w.expires_at, w.secret_hash, {HostPortalColumn}, {PortalColumns}, {UserColumns}
             FROM webhooks w
             JOIN portals p ON p.id = w.portal_id
             JOIN users u ON u.portal_id = w.portal_id AND u.id = w.user_id
             WHERE w.secret_hash = $hash
-            """, ("$hash", secretHash));
+            """, ("$hash", secretHash), ("$host", host));
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
-        var portal = ReadPortal(reader, 5);
-        return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, ReadUser(reader, 5 + PortalWidth, portal.Id), ReadScopes(reader, 1), reader.GetBoolean(2), ReadTime(reader, 3), (byte[])reader.GetValue(4));
+        var portal = ReadPortal(reader, 6);
+        return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, ReadUser(reader, 6 + PortalWidth, portal.Id), ReadScopes(reader, 1), reader.GetBoolean(2), ReadTime(reader, 3), (byte[])reader.GetValue(4),
+            reader.IsDBNull(5) ? null : reader.GetInt64(5));
     }, cancellationToken);
 
     public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) => database.WriteAsync(session =>

@@ -8,6 +8,7 @@ namespace B24Mail.Storage.Sqlite;
 public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
 {
     private const string AppColumns = "a.id, a.portal_id, a.client_id, a.name, a.scopes, a.redirect_uri, a.code, a.version, a.active, a.secret_hash";
+    private const int AppWidth = 10;
 
     public Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
@@ -83,20 +84,22 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
         return owner;
     });
 
-    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
         var command = session.Command($"""
-            SELECT t.scopes, t.expires_at, {PortalColumns}, {UserColumns}, {AppColumns}
+            SELECT t.scopes, t.expires_at, {PortalColumns}, {UserColumns}, {AppColumns}, {HostPortalColumn}
             FROM oauth_tokens t
             JOIN portals p ON p.id = t.portal_id
             JOIN users u ON u.portal_id = t.portal_id AND u.id = t.user_id
             JOIN oauth_apps a ON a.id = t.app_id
             WHERE t.token_hash = $hash AND t.kind = 'access'
-            """, ("$hash", accessHash));
+            """, ("$hash", accessHash), ("$host", host));
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         var portal = ReadPortal(reader, 2);
-        return (TokenGrant?)new TokenGrant(portal, ReadUser(reader, 2 + PortalWidth, portal.Id), ReadApp(reader, 2 + PortalWidth + UserWidth), ReadScopes(reader, 0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+        var hostAt = 2 + PortalWidth + UserWidth + AppWidth;
+        return (TokenGrant?)new TokenGrant(portal, ReadUser(reader, 2 + PortalWidth, portal.Id), ReadApp(reader, 2 + PortalWidth + UserWidth), ReadScopes(reader, 0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+            reader.IsDBNull(hostAt) ? null : reader.GetInt64(hostAt));
     }, cancellationToken);
 
     private static GrantOwner? ReadOwner(SqliteSession session, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)

@@ -192,6 +192,17 @@ public sealed class MailServiceMethodTests(ServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Update_with_empty_link_port_or_icon_clears_them()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "Clear", PORT = 993, LINK = "https://c.example/" });
+        Assert.Equal(HttpStatusCode.OK, (await Server.PostFormAsync(Server.Webhook + "mailservice.update", $"ID={id}&LINK=&PORT=&ICON=")).Status);
+        var row = await Server.GetServiceAsync(id);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("LINK").ValueKind);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("PORT").ValueKind);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("ICON").ValueKind);
+    }
+
+    [Fact]
     public async Task Update_with_an_empty_name_is_refused()
     {
         var id = await Server.AddServiceAsync(new { NAME = "Named" });
