@@ -2,7 +2,8 @@
 # Runs every test and ends with one line "N passed, N failed". README's test command; .ci/run calls it.
 #   1. the .NET suite (unit and end-to-end tests on the real server);
 #   2. tests/compat: the real npm clients against a server started here on loopback with a fresh
-#      data folder, stopped afterwards whatever happens.
+#      data folder, stopped afterwards whatever happens;
+#   3. bench/run --quick: the benchmark harness runs (figures are not judged).
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -59,6 +60,17 @@ else
   if [ "$node_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   passed=$((passed + p)); failed=$((failed + f))
   [ "$node_status" -ne 0 ] && status=1
+fi
+
+# --- 3. the benchmark harness, on its tiny scenario (no figures are judged here) ----------------
+if command -v wrk >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
+  if timeout 120 python3 bench/run --quick > "$work/bench.log" 2>&1; then
+    echo "ok - bench/run --quick"; passed=$((passed + 1))
+  else
+    echo "not ok - bench/run --quick"; tail -20 "$work/bench.log"; failed=$((failed + 1)); status=1
+  fi
+else
+  echo "skipped - bench/run --quick (wrk or python3 not installed)"
 fi
 
 echo "$passed passed, $failed failed"
