@@ -50,14 +50,14 @@ public sealed class SqliteMailServiceStore(SqliteDatabase database) : IMailServi
 
     public Task MigrateAsync() => SqliteSchema.MigrateAsync(database, "mailservice", Migrations);
 
-    public Task<MailService?> GetAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<MailService?> GetAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.Cached($"service:{portalId}:{id}", session =>
     {
         var command = session.Command(SelectColumns + " WHERE s.portal_id = $portal AND s.id = $id", ("$portal", portalId), ("$id", id));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadService(reader) : null;
-    }, cancellationToken);
+    }), cancellationToken);
 
-    public Task<IReadOnlyList<MailService>> ListActiveAsync(long portalId, string siteId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<IReadOnlyList<MailService>> ListActiveAsync(long portalId, string siteId, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.Cached($"list:{portalId}:{siteId}", session =>
     {
         var command = session.Command(SelectColumns + " WHERE s.portal_id = $portal AND s.site_id = $site AND s.active = 1 ORDER BY s.sort, s.name, s.id",
             ("$portal", portalId), ("$site", siteId));
@@ -65,7 +65,7 @@ public sealed class SqliteMailServiceStore(SqliteDatabase database) : IMailServi
         var services = new List<MailService>();
         while (reader.Read()) services.Add(ReadService(reader));
         return (IReadOnlyList<MailService>)services;
-    }, cancellationToken);
+    }), cancellationToken);
 
     public Task<long> AddAsync(long portalId, string siteId, MailServiceChanges values, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {

@@ -66,6 +66,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
         try
         {
             var result = read(session);
+            session.EndRead();
             _readers.Add(session);
             return Task.FromResult(result);
         }

@@ -159,7 +159,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     /// <summary>The portal whose domain a request was sent to, as a column of the credential's own query.</summary>
     internal const string HostPortalColumn = "(SELECT hp.id FROM portals hp WHERE hp.domain = $host COLLATE NOCASE ORDER BY hp.id LIMIT 1)";
 
-    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.Cached("webhook:" + Convert.ToHexString(secretHash) + "@" + host, session =>
     {
         var command = session.Command($"""
             SELECT w.id, w.scopes, w.active, w.expires_at, w.secret_hash, {HostPortalColumn}, {PortalColumns}, {UserColumns}
@@ -173,7 +173,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         var portal = ReadPortal(reader, 6);
         return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, ReadUser(reader, 6 + PortalWidth, portal.Id), ReadScopes(reader, 1), reader.GetBoolean(2), ReadTime(reader, 3), (byte[])reader.GetValue(4),
             reader.IsDBNull(5) ? null : reader.GetInt64(5));
-    }, cancellationToken);
+    }), cancellationToken);
 
     public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {

@@ -84,7 +84,7 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
         return owner;
     });
 
-    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.Cached("token:" + Convert.ToHexString(accessHash) + "@" + host, session =>
     {
         var command = session.Command($"""
             SELECT t.scopes, t.expires_at, {PortalColumns}, {UserColumns}, {AppColumns}, {HostPortalColumn}
@@ -100,7 +100,7 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
         var hostAt = 2 + PortalWidth + UserWidth + AppWidth;
         return (TokenGrant?)new TokenGrant(portal, ReadUser(reader, 2 + PortalWidth, portal.Id), ReadApp(reader, 2 + PortalWidth + UserWidth), ReadScopes(reader, 0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
             reader.IsDBNull(hostAt) ? null : reader.GetInt64(hostAt));
-    }, cancellationToken);
+    }), cancellationToken);
 
     private static GrantOwner? ReadOwner(SqliteSession session, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)
     {

@@ -8,7 +8,12 @@ namespace B24Mail.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteSession : IDisposable
 {
+    private const int CacheLimit = 4096;
+
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object?> _cache = new(StringComparer.Ordinal);
+    private long _dataVersion = -1;
+    private bool _checkedThisRead;
 
     public SqliteSession(SqliteConnection connection)
     {
@@ -37,6 +42,34 @@ public sealed class SqliteSession : IDisposable
     public int Execute(string sql, params (string Name, object? Value)[] parameters) => Command(sql, parameters).ExecuteNonQuery();
 
     public object? Scalar(string sql, params (string Name, object? Value)[] parameters) => Command(sql, parameters).ExecuteScalar();
+
+    /// <summary>
+    /// A query result kept on this connection for as long as nothing is committed to the database.
+    /// SQLite's <c>PRAGMA data_version</c> changes when any other connection, in this process or another,
+    /// commits; it is checked once per read, so a cached value is never older than the read that returns it.
+    /// Values must be immutable.
+    /// </summary>
+    public T Cached<T>(string key, Func<SqliteSession, T> load)
+    {
+        if (!_checkedThisRead)
+        {
+            var version = (long)Scalar("PRAGMA data_version")!;
+            if (version != _dataVersion)
+            {
+                _cache.Clear();
+                _dataVersion = version;
+            }
+            _checkedThisRead = true;
+        }
+        if (_cache.TryGetValue(key, out var cached)) return (T)cached!;
+        var value = load(this);
+        if (_cache.Count >= CacheLimit) _cache.Clear();
+        _cache[key] = value;
+        return value;
+    }
+
+    /// <summary>Ends one read: the next <see cref="Cached{T}"/> checks the data version again.</summary>
+    internal void EndRead() => _checkedThisRead = false;
 
     public void Dispose()
     {
