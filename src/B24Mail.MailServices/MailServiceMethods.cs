@@ -50,7 +50,7 @@ public sealed class MailServiceMethods(IMailServiceStore store, IIconBlobStore b
         var id = (await FindAsync(context)).Id;
         var changes = await ReadFieldsAsync(context, isAdd: false);
         var result = await WriteWithIconAsync(context, changes, icon => store.UpdateAsync(context.Caller.Portal.Id, id, changes, icon, context.CancellationToken));
-        DeleteBlobs(result.Orphaned);
+        await DeleteBlobsAsync(result.Orphaned);
         if (!result.Found) throw MailServiceErrors.NotFound;
         return true;
     }
@@ -59,7 +59,7 @@ public sealed class MailServiceMethods(IMailServiceStore store, IIconBlobStore b
     {
         var id = (await FindAsync(context)).Id;
         var result = await store.DeleteAsync(context.Caller.Portal.Id, id, context.CancellationToken);
-        DeleteBlobs(result.Orphaned);
+        await DeleteBlobsAsync(result.Orphaned);
         if (!result.Found) throw MailServiceErrors.NotFound;
         return true;
     }
@@ -111,26 +111,26 @@ public sealed class MailServiceMethods(IMailServiceStore store, IIconBlobStore b
         try
         {
             var result = await write(icon);
-            if (icon is IconWrite.New unused && result is MailServiceWrite { Found: false }) blobs.Delete(portalId, unused.Key);
+            if (icon is IconWrite.New unused && result is MailServiceWrite { Found: false }) await blobs.DeleteAsync(portalId, unused.Key);
             return result;
         }
         catch (Exception exception)
         {
-            if (icon is IconWrite.New failed) blobs.Delete(portalId, failed.Key);
+            if (icon is IconWrite.New failed) await blobs.DeleteAsync(portalId, failed.Key);
             if (exception is UnknownIconException) throw MailServiceErrors.Fields([MailServiceErrors.InvalidValue(MailServiceFields.LabelOf("ICON"))]);
             throw;
         }
     }
 
-    private void DeleteBlobs(IReadOnlyList<IconFile> files)
+    private async Task DeleteBlobsAsync(IReadOnlyList<IconFile> files)
     {
         foreach (var file in files)
         {
             try
             {
-                blobs.Delete(file.PortalId, file.Key);
+                await blobs.DeleteAsync(file.PortalId, file.Key);
             }
-            catch (IOException exception)
+            catch (Exception exception) when (exception is IOException or System.Data.Common.DbException)
             {
                 logger.LogWarning(exception, "Could not delete icon file {Key}", file.Key);
             }

@@ -7,10 +7,10 @@ public interface IIconBlobStore
 
     Task<byte[]?> ReadAsync(long portalId, string key, CancellationToken cancellationToken = default);
 
-    void Delete(long portalId, string key);
+    Task DeleteAsync(long portalId, string key);
 }
 
-/// <summary>Icons as files under the data folder: <c>portals/{portal}/icons/{key}</c>.</summary>
+/// <summary>Icons as files: <c>{root}/portals/{portal}/icons/{key}</c>. The root is the data folder, or a folder all nodes share.</summary>
 public sealed class DiskIconBlobStore(string root) : IIconBlobStore
 {
     public async Task SaveAsync(long portalId, string key, byte[] content, CancellationToken cancellationToken = default)
@@ -38,7 +38,11 @@ public sealed class DiskIconBlobStore(string root) : IIconBlobStore
         }
     }
 
-    public void Delete(long portalId, string key) => File.Delete(PathOf(portalId, key));
+    public Task DeleteAsync(long portalId, string key)
+    {
+        File.Delete(PathOf(portalId, key));
+        return Task.CompletedTask;
+    }
 
     // Keys are 32 hex digits made by this server; anything else never reaches the file system.
     private string PathOf(long portalId, string key) => key.Length == 32 && key.All(char.IsAsciiHexDigitLower)

@@ -15,7 +15,8 @@ public interface IIdentityStore
 
     Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default);
 
-    Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, CancellationToken cancellationToken = default);
+    /// <summary>Adds a portal together with its administrator, user 1, in one transaction.</summary>
+    Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, string adminName, string adminEmail, CancellationToken cancellationToken = default);
 
     /// <summary>Sets the portal's own rate limit, or back to the server's with null.</summary>
     Task<bool> SetPortalRateLimitAsync(long portalId, Limits.RateLimit? limit, CancellationToken cancellationToken = default);

@@ -8,6 +8,10 @@ using B24Mail.Rest.Dispatch;
 using B24Mail.Rest.OAuth;
 using B24Mail.Rest.Identity;
 using B24Mail.Rest.Transport;
+using B24Mail.Storage;
+using B24Mail.Storage.Identity;
+using B24Mail.Storage.Limits;
+using B24Mail.Storage.Postgres;
 using B24Mail.Storage.Sqlite;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -31,6 +35,8 @@ public static class B24MailHost
         ["--icon-max-bytes"] = "IconMaxBytes",
         ["--icon-max-dimension"] = "IconMaxDimension",
         ["--access-token-lifetime"] = "AccessTokenLifetime",
+        ["--icon-store"] = "IconStore",
+        ["--icon-folder"] = "IconFolder",
         ["--refresh-token-lifetime"] = "RefreshTokenLifetime",
         ["--oauth-consent"] = "OAuthConsent",
         ["--rate-limit"] = "RateLimit",
@@ -45,10 +51,21 @@ public static class B24MailHost
         Directory.CreateDirectory(settings.DataPath);
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new SqliteDatabase(settings.DatabasePath));
-        services.AddSingleton<SqliteIdentityStore>();
-        services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<SqliteIdentityStore>());
-        services.AddSingleton<IOAuthStore, SqliteOAuthStore>();
+        var postgres = !string.IsNullOrEmpty(settings.Postgres);
+        services.AddSingleton<IDatabase>(_ => postgres ? new PostgresDatabase(settings.Postgres!) : new SqliteDatabase(settings.DatabasePath));
+        services.AddSingleton<SqlIdentityStore>();
+        services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<SqlIdentityStore>());
+        services.AddSingleton<IOAuthStore, SqlOAuthStore>();
+        // One node keeps limits in memory; nodes sharing PostgreSQL share them through it.
+        if (postgres)
+        {
+            services.AddSingleton<SqlLimitStore>();
+            services.AddSingleton<ILimitStore>(sp => sp.GetRequiredService<SqlLimitStore>());
+        }
+        else
+        {
+            services.AddSingleton<ILimitStore, MemoryLimitStore>();
+        }
         services.AddSingleton(new OAuthOptions
         {
             AccessTokenLifetime = TimeSpan.FromSeconds(settings.AccessTokenLifetime),
@@ -56,16 +73,21 @@ public static class B24MailHost
             Consent = settings.OAuthConsent,
         });
         services.AddSingleton<OAuthServer>();
-        services.AddSingleton<IMailServiceStore, SqliteMailServiceStore>();
-        services.AddSingleton<IIconBlobStore>(_ => new DiskIconBlobStore(settings.DataPath));
+        services.AddSingleton<IMailServiceStore, SqlMailServiceStore>();
+        var iconsInDatabase = settings.IconStore is null ? postgres : settings.IconStore == "database";
+        if (settings.IconStore is not (null or "folder" or "database")) throw new ArgumentException("--icon-store takes folder or database.");
+        services.AddSingleton<IIconBlobStore>(sp => iconsInDatabase
+            ? new DatabaseIconBlobStore(sp.GetRequiredService<IDatabase>())
+            : new DiskIconBlobStore(Path.GetFullPath(settings.IconFolder ?? settings.DataPath)));
         services.AddSingleton<Provisioning>();
         return services;
     }
 
     public static async Task MigrateAsync(IServiceProvider services)
     {
-        await services.GetRequiredService<SqliteIdentityStore>().MigrateAsync();
+        await services.GetRequiredService<SqlIdentityStore>().MigrateAsync();
         await services.GetRequiredService<IMailServiceStore>().MigrateAsync();
+        if (services.GetService<SqlLimitStore>() is { } limits) await limits.MigrateAsync();
     }
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -103,7 +125,6 @@ public static class B24MailHost
             RatePerSecond = settings.RateLimitPerSecond,
             OperatingLimitSeconds = settings.OperatingLimit,
         });
-        builder.Services.AddSingleton<ILimitStore, MemoryLimitStore>();
         builder.Services.AddSingleton<RestLimits>();
         builder.Services.AddSingleton<IRestScope, MailServiceMethods>();
         builder.Services.AddSingleton(sp =>

@@ -24,14 +24,14 @@ public sealed class Provisioning(IIdentityStore identity, IMailServiceStore mail
         if (portal is not null) return portal;
         try
         {
-            portal = await identity.AddPortalAsync(code, RandomNumberGenerator.GetHexString(32, lowercase: true), domain, SiteId);
+            portal = await identity.AddPortalAsync(code, RandomNumberGenerator.GetHexString(32, lowercase: true), domain, SiteId, "Admin", "admin@" + domain);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException)
+        catch (System.Data.Common.DbException)
         {
-            // Another process created it first.
-            return await identity.FindPortalAsync(code) ?? throw new InvalidOperationException($"Portal {code} could not be created.");
+            // Another process or node created it first.
+            portal = await identity.FindPortalAsync(code) ?? throw new InvalidOperationException($"Portal {code} could not be created.");
         }
-        await identity.AddUserAsync(portal.Id, "Admin", "", "admin@" + domain, isAdmin: true);
+        // Idempotent: adds the presets only to a portal without services, under the portal's lock.
         if (settings.Presets) await mailServices.SeedAsync(portal.Id, SiteId, MailServicePresets.All);
         return portal;
     }

@@ -11,6 +11,9 @@ public sealed class ServerSettings
     public const string DefaultUrls = "https://localhost:5443;http://localhost:5080";
 
     public string Data { get; set; } = "b24mail-data";
+    public string? Postgres { get; set; }
+    public string? IconStore { get; set; }
+    public string? IconFolder { get; set; }
     public bool AllowHttp { get; set; }
     public bool Presets { get; set; } = true;
     public string Domain { get; set; } = "localhost";
@@ -41,6 +44,9 @@ public sealed class ServerSettings
     public static readonly (string Option, string Environment, string Meaning)[] Help =
     [
         ("--data DIR", "B24MAIL_DATA", "data folder: SQLite file, icons, TLS certificate (default ./b24mail-data, made on first start)"),
+        ("--postgres CONNSTRING", "B24MAIL_POSTGRES", "use PostgreSQL (an Npgsql connection string) instead of the SQLite file; several nodes may share it"),
+        ("--icon-store folder|database", "B24MAIL_ICONSTORE", "where logo files live (default: folder with SQLite, database with PostgreSQL)"),
+        ("--icon-folder DIR", "B24MAIL_ICONFOLDER", "the folder for logos, shared by all nodes when several use --icon-store folder (default: the data folder)"),
         ("--urls URLS", "ASPNETCORE_URLS", $"addresses to listen on, ';'-separated (default {DefaultUrls})"),
         ("--allow-http true", "B24MAIL_ALLOWHTTP", "accept webhook calls over plain HTTP (real portals answer 400 Https required)"),
         ("--presets false", "B24MAIL_PRESETS", "do not give new portals the preset mail services (gmail, outlook.com, ...)"),

@@ -11,7 +11,7 @@ namespace B24Mail.Storage.Sqlite;
 /// savepoint per write, so one failure does not undo the others) and completes each write only after the
 /// commit reached disk. Other processes write to the same file; SQLite's lock and busy timeout order them.
 /// </summary>
-public sealed class SqliteDatabase : IAsyncDisposable
+public sealed class SqliteDatabase : IDatabase
 {
     private const int MaxWritesPerCommit = 256;
 
@@ -43,6 +43,8 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     public string Path { get; }
 
+    public SqlDialect Dialect => SqlDialect.Sqlite;
+
     private SqliteSession OpenSession(bool writer)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -58,7 +60,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
         return session;
     }
 
-    public Task<T> ReadAsync<T>(Func<SqliteSession, T> read, CancellationToken cancellationToken = default)
+    public Task<T> ReadAsync<T>(Func<IDbSession, T> read, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -77,18 +79,12 @@ public sealed class SqliteDatabase : IAsyncDisposable
         }
     }
 
-    public Task<T> WriteAsync<T>(Func<SqliteSession, T> write)
+    public Task<T> WriteAsync<T>(Func<IDbSession, T> write)
     {
         var job = new WriteJob<T>(write);
         if (!_queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(SqliteDatabase));
         return job.Completion.Task;
     }
-
-    public Task WriteAsync(Action<SqliteSession> write) => WriteAsync(session =>
-    {
-        write(session);
-        return true;
-    });
 
     private void WriterLoop()
     {
@@ -166,7 +162,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
         void Fail(Exception exception);
     }
 
-    private sealed class WriteJob<T>(Func<SqliteSession, T> write) : IWriteJob
+    private sealed class WriteJob<T>(Func<IDbSession, T> write) : IWriteJob
     {
         private T? _result;
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace B24Mail.Storage.Sqlite;
@@ -6,7 +7,7 @@ namespace B24Mail.Storage.Sqlite;
 /// An open connection that keeps its commands, so a statement is compiled once per connection rather
 /// than once per call. Commands belong to the session: callers must not dispose them.
 /// </summary>
-public sealed class SqliteSession : IDisposable
+public sealed class SqliteSession : IDbSession, IDisposable
 {
     private const int CacheLimit = 4096;
 
@@ -24,6 +25,8 @@ public sealed class SqliteSession : IDisposable
 
     /// <summary>The writer's open transaction; null on a reader.</summary>
     public SqliteTransaction? Transaction { get; internal set; }
+
+    DbCommand IDbSession.Command(string sql, params (string Name, object? Value)[] parameters) => Command(sql, parameters);
 
     public SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
@@ -49,7 +52,12 @@ public sealed class SqliteSession : IDisposable
     /// commits; it is checked once per read, so a cached value is never older than the read that returns it.
     /// Values must be immutable.
     /// </summary>
-    public T Cached<T>(string key, Func<SqliteSession, T> load)
+    /// <summary>SQLite has one writer at a time (this process's writer thread, or another process holding the lock), so there is nothing to add.</summary>
+    public void Lock(long key)
+    {
+    }
+
+    public T Cached<T>(string key, Func<IDbSession, T> load)
     {
         if (!_checkedThisRead)
         {

@@ -1,11 +1,11 @@
 using B24Mail.Rest.Identity;
-using Microsoft.Data.Sqlite;
-using static B24Mail.Storage.Sqlite.SqliteIdentityStore;
+using System.Data.Common;
+using static B24Mail.Storage.Identity.SqlIdentityStore;
 
-namespace B24Mail.Storage.Sqlite;
+namespace B24Mail.Storage.Identity;
 
 /// <summary>OAuth apps, codes and tokens; the tables are part of the identity schema.</summary>
-public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
+public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore
 {
     private const string AppColumns = "a.id, a.portal_id, a.client_id, a.name, a.scopes, a.redirect_uri, a.code, a.version, a.active, a.secret_hash";
     private const int AppWidth = 10;
@@ -14,22 +14,22 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
     {
         var command = session.Command("""
             INSERT INTO oauth_apps (portal_id, client_id, secret_hash, name, scopes, redirect_uri, code)
-            VALUES ($portal, $client, $hash, $name, $scopes, $redirect, $code) RETURNING id
-            """, ("$portal", portalId), ("$client", clientId), ("$hash", secretHash), ("$name", name), ("$scopes", string.Join(',', scopes)), ("$redirect", redirectUri), ("$code", code));
+            VALUES (@portal, @client, @hash, @name, @scopes, @redirect, @code) RETURNING id
+            """, ("@portal", portalId), ("@client", clientId), ("@hash", secretHash), ("@name", name), ("@scopes", string.Join(',', scopes)), ("@redirect", redirectUri), ("@code", code));
         var id = Convert.ToInt64(command.ExecuteScalar());
         return new OAuthApp(id, portalId, clientId, name, scopes.ToHashSet(StringComparer.Ordinal), redirectUri, code, 1, true, secretHash);
     });
 
     public Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        var command = session.Command($"SELECT {AppColumns} FROM oauth_apps a WHERE a.client_id = $client", ("$client", clientId));
+        var command = session.Command($"SELECT {AppColumns} FROM oauth_apps a WHERE a.client_id = @client", ("@client", clientId));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadApp(reader, 0) : null;
     }, cancellationToken);
 
     public Task<IReadOnlyList<OAuthApp>> ListAppsAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
-        var command = session.Command($"SELECT {AppColumns} FROM oauth_apps a WHERE a.portal_id = $portal ORDER BY a.id", ("$portal", portalId));
+        var command = session.Command($"SELECT {AppColumns} FROM oauth_apps a WHERE a.portal_id = @portal ORDER BY a.id", ("@portal", portalId));
         using var reader = command.ExecuteReader();
         var apps = new List<OAuthApp>();
         while (reader.Read()) apps.Add(ReadApp(reader, 0));
@@ -38,14 +38,14 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
 
     public Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        var command = session.Command("INSERT INTO oauth_codes (code_hash, app_id, portal_id, user_id, expires_at) VALUES ($hash, $app, $portal, $user, $expires)",
-            ("$hash", codeHash), ("$app", appId), ("$portal", portalId), ("$user", userId), ("$expires", expiresAt.ToUnixTimeMilliseconds()));
+        var command = session.Command("INSERT INTO oauth_codes (code_hash, app_id, portal_id, user_id, expires_at) VALUES (@hash, @app, @portal, @user, @expires)",
+            ("@hash", codeHash), ("@app", appId), ("@portal", portalId), ("@user", userId), ("@expires", expiresAt.ToUnixTimeMilliseconds()));
         command.ExecuteNonQuery();
     });
 
     public Task<GrantOwner?> ExchangeCodeAsync(byte[] codeHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        var take = session.Command("DELETE FROM oauth_codes WHERE code_hash = $hash RETURNING app_id, portal_id, user_id, expires_at", ("$hash", codeHash));
+        var take = session.Command("DELETE FROM oauth_codes WHERE code_hash = @hash RETURNING app_id, portal_id, user_id, expires_at", ("@hash", codeHash));
         long portalId, userId;
         using (var reader = take.ExecuteReader())
         {
@@ -66,9 +66,9 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
     public Task<GrantOwner?> RotateRefreshTokenAsync(byte[] refreshHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
         var take = session.Command("""
-            DELETE FROM oauth_tokens WHERE token_hash = $hash AND kind = 'refresh' AND app_id = $app AND expires_at > $now
+            DELETE FROM oauth_tokens WHERE token_hash = @hash AND kind = 'refresh' AND app_id = @app AND expires_at > @now
             RETURNING portal_id, user_id, scopes
-            """, ("$hash", refreshHash), ("$app", appId), ("$now", now.ToUnixTimeMilliseconds()));
+            """, ("@hash", refreshHash), ("@app", appId), ("@now", now.ToUnixTimeMilliseconds()));
         long portalId, userId;
         IReadOnlySet<string> scopes;
         using (var reader = take.ExecuteReader())
@@ -92,8 +92,8 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
             JOIN portals p ON p.id = t.portal_id
             JOIN users u ON u.portal_id = t.portal_id AND u.id = t.user_id
             JOIN oauth_apps a ON a.id = t.app_id
-            WHERE t.token_hash = $hash AND t.kind = 'access'
-            """, ("$hash", accessHash), ("$host", host));
+            WHERE t.token_hash = @hash AND t.kind = 'access'
+            """, ("@hash", accessHash), ("@host", host));
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         var portal = ReadPortal(reader, 2);
@@ -102,13 +102,13 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
             reader.IsDBNull(hostAt) ? null : reader.GetInt64(hostAt));
     }), cancellationToken);
 
-    private static GrantOwner? ReadOwner(SqliteSession session, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)
+    private static GrantOwner? ReadOwner(IDbSession session, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)
     {
         var command = session.Command($"""
             SELECT {PortalColumns}, {UserColumns}, {AppColumns}
-            FROM oauth_apps a JOIN portals p ON p.id = a.portal_id JOIN users u ON u.portal_id = p.id AND u.id = $user
-            WHERE a.id = $app AND a.portal_id = $portal
-            """, ("$app", appId), ("$portal", portalId), ("$user", userId));
+            FROM oauth_apps a JOIN portals p ON p.id = a.portal_id JOIN users u ON u.portal_id = p.id AND u.id = @user
+            WHERE a.id = @app AND a.portal_id = @portal
+            """, ("@app", appId), ("@portal", portalId), ("@user", userId));
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         var portal = ReadPortal(reader, 0);
@@ -116,18 +116,18 @@ public sealed class SqliteOAuthStore(SqliteDatabase database) : IOAuthStore
         return new GrantOwner(portal, ReadUser(reader, PortalWidth, portal.Id), app, scopes ?? app.Scopes);
     }
 
-    private static void Insert(SqliteSession session, long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens)
+    private static void Insert(IDbSession session, long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens)
     {
         foreach (var (kind, hash, expires) in new[] { ("access", tokens.AccessHash, tokens.AccessExpiresAt), ("refresh", tokens.RefreshHash, tokens.RefreshExpiresAt) })
         {
             var command = session.Command("""
                 INSERT INTO oauth_tokens (token_hash, kind, app_id, portal_id, user_id, scopes, expires_at)
-                VALUES ($hash, $kind, $app, $portal, $user, $scopes, $expires)
-                """, ("$hash", hash), ("$kind", kind), ("$app", appId), ("$portal", portalId), ("$user", userId), ("$scopes", string.Join(',', scopes)), ("$expires", expires.ToUnixTimeMilliseconds()));
+                VALUES (@hash, @kind, @app, @portal, @user, @scopes, @expires)
+                """, ("@hash", hash), ("@kind", kind), ("@app", appId), ("@portal", portalId), ("@user", userId), ("@scopes", string.Join(',', scopes)), ("@expires", expires.ToUnixTimeMilliseconds()));
             command.ExecuteNonQuery();
         }
     }
 
-    private static OAuthApp ReadApp(SqliteDataReader r, int at) => new(
+    private static OAuthApp ReadApp(DbDataReader r, int at) => new(
         r.GetInt64(at), r.GetInt64(at + 1), r.GetString(at + 2), r.GetString(at + 3), ReadScopes(r, at + 4), r.GetString(at + 5), r.GetString(at + 6), r.GetInt32(at + 7), r.GetBoolean(at + 8), (byte[])r.GetValue(at + 9));
 }

@@ -1,0 +1,64 @@
+using B24Mail.Rest.Limits;
+
+namespace B24Mail.Storage.Limits;
+
+/// <summary>
+/// Limit state in the database, shared by every node. Each change locks its key for the length of one
+/// transaction and applies the same arithmetic as the in-memory store, so the limits stay exact however
+/// many nodes take from the same bucket at once.
+/// </summary>
+public sealed class SqlLimitStore(IDatabase database) : ILimitStore
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, level DOUBLE PRECISION NOT NULL, updated_ticks BIGINT NOT NULL);
+        CREATE TABLE operating_baskets (key TEXT NOT NULL, start_ticks BIGINT NOT NULL, seconds DOUBLE PRECISION NOT NULL, PRIMARY KEY (key, start_ticks));
+        """,
+    ];
+
+    public Task MigrateAsync() => Schema.MigrateAsync(database, "limits", Migrations);
+
+    public async ValueTask<bool> TryTakeAsync(string key, double burst, double perSecond, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await database.WriteAsync(session =>
+        {
+            session.Lock(LockKeys.Limit(key));
+            LeakyBucket? current = null;
+            using (var reader = session.Command("SELECT level, updated_ticks FROM rate_buckets WHERE key = @key", ("@key", key)).ExecuteReader())
+            {
+                if (reader.Read()) current = new LeakyBucket(reader.GetDouble(0), reader.GetInt64(1));
+            }
+            // Clocks of different nodes differ a little; time never runs backwards for a bucket.
+            var ticks = current is { } c ? Math.Max(c.UpdatedTicks, now.UtcTicks) : now.UtcTicks;
+            var (allowed, next) = LeakyBucket.Offer(current, burst, perSecond, ticks);
+            session.Execute("""
+                INSERT INTO rate_buckets (key, level, updated_ticks) VALUES (@key, @level, @ticks)
+                ON CONFLICT (key) DO UPDATE SET level = excluded.level, updated_ticks = excluded.updated_ticks
+                """, ("@key", key), ("@level", next.Level), ("@ticks", next.UpdatedTicks));
+            return allowed;
+        });
+
+    public async ValueTask<OperatingBaskets> GetBasketsAsync(string key, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(session => Read(session, key).Live(now.UtcTicks), cancellationToken);
+
+    public async ValueTask<OperatingBaskets> AddOperatingAsync(string key, DateTimeOffset callStart, double seconds, CancellationToken cancellationToken = default) =>
+        await database.WriteAsync(session =>
+        {
+            session.Lock(LockKeys.Limit(key));
+            var baskets = Read(session, key).Add(callStart.UtcTicks, seconds);
+            session.Execute("DELETE FROM operating_baskets WHERE key = @key", ("@key", key));
+            foreach (var (start, total) in baskets.Baskets)
+            {
+                session.Execute("INSERT INTO operating_baskets (key, start_ticks, seconds) VALUES (@key, @start, @seconds)", ("@key", key), ("@start", start), ("@seconds", total));
+            }
+            return baskets;
+        });
+
+    private static OperatingBaskets Read(IDbSession session, string key)
+    {
+        var baskets = new List<(long, double)>();
+        using var reader = session.Command("SELECT start_ticks, seconds FROM operating_baskets WHERE key = @key ORDER BY start_ticks", ("@key", key)).ExecuteReader();
+        while (reader.Read()) baskets.Add((reader.GetInt64(0), reader.GetDouble(1)));
+        return new OperatingBaskets(baskets);
+    }
+}

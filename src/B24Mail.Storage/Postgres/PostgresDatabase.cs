@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace B24Mail.Storage.Postgres;
+
+/// <summary>
+/// PostgreSQL through Npgsql's pooled data source. Every read sees the latest commit of any node; writes
+/// run each in their own transaction, and PostgreSQL groups their commits. Nothing is cached above it,
+/// so several nodes can share one database.
+/// </summary>
+public sealed class PostgresDatabase(string connectionString) : IDatabase
+{
+    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
+
+    public SqlDialect Dialect => SqlDialect.Postgres;
+
+    public async Task<T> ReadAsync<T>(Func<IDbSession, T> read, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+        return read(new PostgresSession(connection, null));
+    }
+
+    public async Task<T> WriteAsync<T>(Func<IDbSession, T> write)
+    {
+        await using var connection = await _source.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var result = write(new PostgresSession(connection, transaction));
+        await transaction.CommitAsync();
+        return result;
+    }
+
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    private sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransaction? transaction) : IDbSession
+    {
+        public DbCommand Command(string sql, params (string Name, object? Value)[] parameters)
+        {
+            var command = new NpgsqlCommand(sql, connection, transaction);
+            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            return command;
+        }
+
+        public int Execute(string sql, params (string Name, object? Value)[] parameters)
+        {
+            using var command = Command(sql, parameters);
+            return command.ExecuteNonQuery();
+        }
+
+        public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
+        {
+            using var command = Command(sql, parameters);
+            var value = command.ExecuteScalar();
+            return value is DBNull ? null : value;
+        }
+
+        public T Cached<T>(string key, Func<IDbSession, T> load) => load(this);
+
+        public void Lock(long key) => Execute("SELECT pg_advisory_xact_lock(@key)", ("@key", key));
+    }
+}
