@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test and ends with one line "N passed, N failed". README's test command; .ci/run calls it.
-#   1. the .NET suite (unit and end-to-end tests on the real server);
+#   1. the .NET suite (unit, store contract, end-to-end and two-node tests on the real server), then the
+#      end-to-end suite again with every server on PostgreSQL;
 #   2. tests/compat: the real npm clients against a server started here on loopback with a fresh
 #      data folder, stopped afterwards whatever happens;
 #   3. bench/run --quick: the benchmark harness runs (figures are not judged).
@@ -20,6 +21,18 @@ passed=0
 failed=0
 status=0
 
+# --- PostgreSQL for the store contract, the two-node and the PostgreSQL end-to-end tests ----------
+# B24MAIL_TEST_POSTGRES names an account that may create databases. Without one, and as root with
+# Debian's PostgreSQL installed (.ci/run installs it), the local cluster is started and one is made.
+if [ -z "${B24MAIL_TEST_POSTGRES:-}" ] && command -v pg_ctlcluster >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  pg_ctlcluster "$version" main start 2>/dev/null || true
+  for _ in $(seq 1 30); do su postgres -c "psql -qAt -c 'select 1'" >/dev/null 2>&1 && break; sleep 0.5; done
+  su postgres -c "psql -q -c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'b24mail') THEN CREATE ROLE b24mail LOGIN SUPERUSER PASSWORD 'b24mail'; END IF; END \\\$\\\$;\"" \
+    && export B24MAIL_TEST_POSTGRES="Host=127.0.0.1;Username=b24mail;Password=b24mail;Database=postgres"
+fi
+[ -z "${B24MAIL_TEST_POSTGRES:-}" ] && echo "No PostgreSQL: its tests will be skipped (set B24MAIL_TEST_POSTGRES, or run as root with Debian's postgresql installed)."
+
 # --- 1. .NET --------------------------------------------------------------------------------
 dotnet test 2>&1 | tee "$work/dotnet.log"
 dotnet_status=${PIPESTATUS[0]}
@@ -29,6 +42,19 @@ f=$(awk '/^[[:space:]]*failed:/ {s += $2} END {print s + 0}' "$work/dotnet.log")
 if [ "$dotnet_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 passed=$((passed + p)); failed=$((failed + f))
 [ "$dotnet_status" -ne 0 ] && status=1
+
+if [ -n "${B24MAIL_TEST_POSTGRES:-}" ]; then
+  echo "End-to-end suite on PostgreSQL:"
+  B24MAIL_TEST_STORE=postgres dotnet tests/B24Mail.Tests/bin/Debug/net10.0/B24Mail.Tests.dll -namespace B24Mail.Tests.EndToEnd -noColor 2>&1 | tee "$work/postgres.log"
+  pg_status=${PIPESTATUS[0]}
+  # xunit's summary: "Total: T, Errors: E, Failed: F, Skipped: S, ..."
+  read -r t e f k < <(sed -n 's/.*Total: \([0-9]*\), Errors: \([0-9]*\), Failed: \([0-9]*\), Skipped: \([0-9]*\).*/\1 \2 \3 \4/p' "$work/postgres.log" | tail -1)
+  t=${t:-0}; e=${e:-0}; f=${f:-0}; k=${k:-0}
+  f=$((f + e))
+  if [ "$pg_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + t - f - k)); failed=$((failed + f))
+  [ "$pg_status" -ne 0 ] && status=1
+fi
 
 # --- 2. real clients ------------------------------------------------------------------------
 dll="$root/src/B24Mail.Server/bin/Debug/net10.0/b24mail.dll"

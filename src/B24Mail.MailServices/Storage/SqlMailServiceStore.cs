@@ -178,7 +178,7 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
         {
             var insert = session.Command("""
                 INSERT INTO mail_services (portal_id, site_id, active, sort, name, server, port, encryption, link)
-                VALUES (@portal, @site, 1, @sort, @name, @server, @port, @encryption, @link)
+                VALUES (@portal, @site, TRUE, @sort, @name, @server, @port, @encryption, @link)
                 """,
                 ("@portal", portalId), ("@site", siteId), ("@sort", preset.Sort), ("@name", preset.Name), ("@server", preset.Server ?? ""),
                 ("@port", preset.Port.Value), ("@encryption", preset.Encryption ?? false), ("@link", preset.Link.Value));

@@ -3,9 +3,15 @@ using B24Mail.Rest.Identity;
 
 namespace B24Mail.Rest.Limits;
 
-/// <summary>The two limits as the dispatcher applies them, over whichever <see cref="ILimitStore"/> holds the state.</summary>
+/// <summary>
+/// The two limits as the dispatcher applies them, over whichever <see cref="ILimitStore"/> holds the state.
+/// While the operating limit is off its figures are only reported, so they are kept per node in memory
+/// and cost no shared write; switched on, they go to the shared store like the rate limit.
+/// </summary>
 public sealed class RestLimits(ILimitStore store, LimitOptions options)
 {
+    private readonly ILimitStore _operating = options.OperatingLimitSeconds > 0 ? store : new MemoryLimitStore();
+
     public LimitOptions Options => options;
 
     /// <summary>The leaky bucket per (portal, client IP); a batch is one request. The portal's own setting wins.</summary>
@@ -19,10 +25,10 @@ public sealed class RestLimits(ILimitStore store, LimitOptions options)
     public static string OperatingKey(Caller caller, string method) =>
         $"op:{(caller.Kind == AuthKind.OAuth ? "app" : "hook")}:{caller.CredentialId}:{method.ToLowerInvariant()}";
 
-    public ValueTask<OperatingBaskets> BasketsAsync(string key, DateTimeOffset now, CancellationToken cancellationToken) => store.GetBasketsAsync(key, now, cancellationToken);
+    public ValueTask<OperatingBaskets> BasketsAsync(string key, DateTimeOffset now, CancellationToken cancellationToken) => _operating.GetBasketsAsync(key, now, cancellationToken);
 
     /// <summary>True when the method is blocked: the limit is on and already used up before this call.</summary>
     public bool IsBlocked(OperatingBaskets baskets) => options.OperatingLimitSeconds > 0 && baskets.Total > options.OperatingLimitSeconds;
 
-    public ValueTask<OperatingBaskets> RecordAsync(string key, DateTimeOffset start, double seconds, CancellationToken cancellationToken) => store.AddOperatingAsync(key, start, seconds, cancellationToken);
+    public ValueTask<OperatingBaskets> RecordAsync(string key, DateTimeOffset start, double seconds, CancellationToken cancellationToken) => _operating.AddOperatingAsync(key, start, seconds, cancellationToken);
 }

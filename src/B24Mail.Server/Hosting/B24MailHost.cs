@@ -21,8 +21,20 @@ namespace B24Mail.Server.Hosting;
 /// <summary>Builds the server. Program.cs and the end-to-end tests both start it through here.</summary>
 public static class B24MailHost
 {
-    public static IConfigurationBuilder AddB24MailSources(this IConfigurationBuilder configuration, string[] args) =>
-        configuration.AddEnvironmentVariables("B24MAIL_").AddCommandLine(args, Switches);
+    /// <summary>
+    /// Settings from, in rising precedence: <c>DATA/b24mail.json</c> (settings that belong to a data folder,
+    /// such as its PostgreSQL connection, so commands run on that folder use the same store), the
+    /// environment (<c>B24MAIL_*</c>), and the command line.
+    /// </summary>
+    public static IConfigurationBuilder AddB24MailSources(this IConfigurationBuilder configuration, string[] args)
+    {
+        var direct = new ConfigurationBuilder().AddEnvironmentVariables("B24MAIL_").AddCommandLine(args, Switches).Build();
+        var data = Path.GetFullPath(direct["Data"] ?? new ServerSettings().Data);
+        return configuration
+            .AddJsonFile(Path.Combine(data, "b24mail.json"), optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables("B24MAIL_")
+            .AddCommandLine(args, Switches);
+    }
 
     /// <summary>Lets <c>--allow-http</c> and friends be written with dashes.</summary>
     private static readonly Dictionary<string, string> Switches = new()

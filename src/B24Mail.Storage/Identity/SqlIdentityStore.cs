@@ -205,7 +205,7 @@ public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
         session.Lock(LockKeys.PortalUsers(portalId));
         var command = session.Command("""
             INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active)
-            VALUES (@portal, (SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE portal_id = @portal), @name, @last, @email, @admin, 1)
+            VALUES (@portal, (SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE portal_id = @portal), @name, @last, @email, @admin, TRUE)
             RETURNING id
             """, ("@portal", portalId), ("@name", name), ("@last", lastName), ("@email", email), ("@admin", isAdmin));
         var id = Convert.ToInt64(command.ExecuteScalar());
@@ -254,7 +254,7 @@ public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
     {
         var command = session.Command("""
             INSERT INTO webhooks (portal_id, user_id, secret_hash, scopes, title, active, expires_at, created_at)
-            VALUES (@portal, @user, @hash, @scopes, @title, 1, @expires, @created)
+            VALUES (@portal, @user, @hash, @scopes, @title, TRUE, @expires, @created)
             RETURNING id
             """, ("@portal", portalId), ("@user", userId), ("@hash", secretHash), ("@scopes", string.Join(',', scopes)), ("@title", title),
             ("@expires", expiresAt?.ToUnixTimeSeconds()), ("@created", createdAt.ToUnixTimeSeconds()));

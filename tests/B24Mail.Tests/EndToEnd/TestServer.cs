@@ -66,8 +66,25 @@ public sealed class TestServer : IAsyncDisposable
 
     public static string NewDataDir() => Path.Combine(Path.GetTempPath(), "b24mail-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>
+    /// The store the end-to-end suite runs on: SQLite unless B24MAIL_TEST_STORE=postgres, in which case each
+    /// server gets a fresh database on the PostgreSQL that B24MAIL_TEST_POSTGRES (an admin connection) names.
+    /// </summary>
+    public static bool OnPostgres => Environment.GetEnvironmentVariable("B24MAIL_TEST_STORE") == "postgres";
+
+    /// <summary>Writes DATA/b24mail.json so the server, and commands run on its folder, use a fresh PostgreSQL database.</summary>
+    private async Task UsePostgresAsync()
+    {
+        Directory.CreateDirectory(DataDir);
+        var settings = Path.Combine(DataDir, "b24mail.json");
+        if (File.Exists(settings)) return;
+        var connection = await PostgresTestDatabase.CreateAsync();
+        await File.WriteAllTextAsync(settings, System.Text.Json.JsonSerializer.Serialize(new { Postgres = connection, IconStore = "folder" }));
+    }
+
     private async Task BootAsync()
     {
+        if (OnPostgres) await UsePostgresAsync();
         // The rate limit is on by default; tests that are not about it would trip it, so they switch it off.
         var args = new List<string> { "--data", DataDir, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0", "--rate-limit", "false" };
         args.AddRange(_extraArgs);

@@ -1,0 +1,215 @@
+using B24Mail.MailServices;
+using B24Mail.MailServices.Icons;
+using B24Mail.MailServices.Storage;
+using B24Mail.Rest.Identity;
+using B24Mail.Rest.Limits;
+using B24Mail.Storage;
+using B24Mail.Storage.Identity;
+using B24Mail.Storage.Limits;
+
+namespace B24Mail.Tests.Contract;
+
+/// <summary>
+/// One contract, every store: the same tests run against SQLite and PostgreSQL, including the writes that
+/// must stay exact when many happen at once (codes, refresh tokens, user IDs, rate buckets).
+/// </summary>
+public abstract class StoreContract : IAsyncLifetime
+{
+    private IDatabase _database = null!;
+
+    protected SqlIdentityStore Identity { get; private set; } = null!;
+    protected SqlOAuthStore OAuth { get; private set; } = null!;
+    protected SqlMailServiceStore Mail { get; private set; } = null!;
+    protected SqlLimitStore Limits { get; private set; } = null!;
+
+    protected abstract Task<IDatabase> OpenAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await OpenAsync();
+        Identity = new SqlIdentityStore(_database);
+        OAuth = new SqlOAuthStore(_database);
+        Mail = new SqlMailServiceStore(_database);
+        Limits = new SqlLimitStore(_database);
+        // Several starts at once, as two nodes would: the schema is made once and nothing fails.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            await Identity.MigrateAsync();
+            await Mail.MigrateAsync();
+            await Limits.MigrateAsync();
+        }));
+    }
+
+    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
+
+    private static byte[] Hash(string s) => Secrets.Hash(s);
+
+    private Task<Portal> PortalAsync(string code) => Identity.AddPortalAsync(code, Guid.NewGuid().ToString("N"), code + ".Example", "s1", "Admin", "admin@" + code);
+
+    [Fact]
+    public async Task Portals_users_and_webhooks_round_trip()
+    {
+        var portal = await PortalAsync("one");
+        Assert.Equal(portal, await Identity.FindPortalAsync("one"));
+        Assert.Equal(portal.Id, (await Identity.FindPortalByDomainAsync("ONE.example"))!.Id);
+        Assert.Null(await Identity.FindPortalAsync("none"));
+        var admin = await Identity.FindUserAsync(portal.Id, 1);
+        Assert.True(admin!.IsAdmin && admin.IsActive);
+
+        var user = await Identity.AddUserAsync(portal.Id, "Ada", "Lovelace", "ada@example", isAdmin: false);
+        Assert.Equal(2, user.Id);
+        var hookId = await Identity.AddWebhookAsync(portal.Id, user.Id, Hash("s1"), ["mailservice", "user"], "t", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var grant = await Identity.FindWebhookAsync(Hash("s1"), "one.example");
+        Assert.Equal(hookId, grant!.Id);
+        Assert.Equal(portal.Id, grant.HostPortalId);
+        Assert.Equal(user.Id, grant.User.Id);
+        Assert.Equal(["mailservice", "user"], grant.Scopes.Order());
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), grant.ExpiresAt);
+        Assert.Null((await Identity.FindWebhookAsync(Hash("s1"), "elsewhere"))!.HostPortalId);
+        Assert.Null(await Identity.FindWebhookAsync(Hash("s2"), "one.example"));
+
+        Assert.True(await Identity.SetWebhookActiveAsync(portal.Id, hookId, false));
+        Assert.False((await Identity.FindWebhookAsync(Hash("s1"), "x"))!.Active);
+        Assert.True(await Identity.SetUserActiveAsync(portal.Id, user.Id, false));
+        Assert.False((await Identity.FindUserAsync(portal.Id, user.Id))!.IsActive);
+        Assert.Single(await Identity.ListWebhooksAsync(portal.Id));
+        Assert.True(await Identity.RemoveWebhookAsync(portal.Id, hookId));
+        Assert.Null(await Identity.FindWebhookAsync(Hash("s1"), "x"));
+
+        await Identity.SetPortalRateLimitAsync(portal.Id, new RateLimit(true, 7, 0.5));
+        Assert.Equal(new RateLimit(true, 7, 0.5), (await Identity.FindPortalAsync("one"))!.RateLimit);
+        await Identity.SetPortalRateLimitAsync(portal.Id, null);
+        Assert.Null((await Identity.FindPortalAsync("one"))!.RateLimit);
+    }
+
+    [Fact]
+    public async Task Parallel_user_adds_get_distinct_ids_counted_per_portal()
+    {
+        var a = await PortalAsync("pa");
+        var b = await PortalAsync("pb");
+        var users = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Identity.AddUserAsync(i % 2 == 0 ? a.Id : b.Id, "u" + i, "", "", false)));
+        Assert.Equal(Enumerable.Range(2, 10).Select(i => (long)i), users.Where(u => u.PortalId == a.Id).Select(u => u.Id).Order());
+        Assert.Equal(Enumerable.Range(2, 10).Select(i => (long)i), users.Where(u => u.PortalId == b.Id).Select(u => u.Id).Order());
+    }
+
+    [Fact]
+    public async Task A_second_portal_with_the_same_code_is_refused_and_leaves_nothing()
+    {
+        await PortalAsync("dup");
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => PortalAsync("dup"));
+        Assert.Single((await Identity.ListPortalsAsync()).Where(p => p.Code == "dup"));
+    }
+
+    [Fact]
+    public async Task Mail_services_round_trip_within_their_portal()
+    {
+        var portal = await PortalAsync("mail");
+        var other = await PortalAsync("other");
+        await Mail.SeedAsync(portal.Id, "s1", MailServicePresets.All);
+        await Mail.SeedAsync(portal.Id, "s1", MailServicePresets.All);
+        Assert.Equal(8, (await Mail.ListActiveAsync(portal.Id, "s1")).Count);
+
+        var icon = new IconWrite.New(IconNames.NewKey(), "a.png", "image/png", 10);
+        var id = await Mail.AddAsync(portal.Id, "s1", new MailServiceChanges { Name = "Zed", Sort = 5, Server = "imap.z", Port = Optional<long?>.Of(993), Encryption = true }, icon);
+        var row = await Mail.GetAsync(portal.Id, id);
+        Assert.Equal(("Zed", 5L, "imap.z", 993L, true, true), (row!.Name, row.Sort, row.Server, row.Port!.Value, row.Encryption, row.Active));
+        Assert.Equal("a.png", row.Icon!.FileName);
+        Assert.True(await Mail.IconExistsAsync(portal.Id, row.Icon.FileId));
+        Assert.False(await Mail.IconExistsAsync(other.Id, row.Icon.FileId));
+        Assert.Equal(icon.Key, (await Mail.FindIconAsync(row.Icon.FileId, icon.Key))!.Key);
+        Assert.Equal("Zed", (await Mail.ListActiveAsync(portal.Id, "s1"))[0].Name);
+
+        Assert.Null(await Mail.GetAsync(other.Id, id));
+        Assert.False((await Mail.UpdateAsync(other.Id, id, new MailServiceChanges { Name = "x" }, null)).Found);
+        Assert.False((await Mail.DeleteAsync(other.Id, id)).Found);
+        await Assert.ThrowsAsync<UnknownIconException>(() => Mail.AddAsync(other.Id, "s1", new MailServiceChanges { Name = "steal" }, new IconWrite.Existing(row.Icon.FileId)));
+
+        var update = await Mail.UpdateAsync(portal.Id, id, new MailServiceChanges { Active = false, Link = Optional<string?>.Of("https://z/") }, new IconWrite.Remove());
+        Assert.True(update.Found);
+        Assert.Equal(icon.Key, Assert.Single(update.Orphaned).Key);
+        row = await Mail.GetAsync(portal.Id, id);
+        Assert.Equal((false, "https://z/", (IconRef?)null, "Zed"), (row!.Active, row.Link, row.Icon, row.Name));
+        Assert.Equal(8, (await Mail.ListActiveAsync(portal.Id, "s1")).Count);
+        Assert.True((await Mail.DeleteAsync(portal.Id, id)).Found);
+        Assert.Null(await Mail.GetAsync(portal.Id, id));
+    }
+
+    [Fact]
+    public async Task List_orders_by_sort_then_name_by_code_point_then_id()
+    {
+        var portal = await PortalAsync("order");
+        var ids = new List<long>();
+        foreach (var (name, sort) in new[] { ("b", 1L), ("B", 1L), ("a", 1L), ("b", 1L), ("z", 0L) })
+        {
+            ids.Add(await Mail.AddAsync(portal.Id, "s1", new MailServiceChanges { Name = name, Sort = sort }, null));
+        }
+        Assert.Equal([ids[4], ids[1], ids[2], ids[0], ids[3]], (await Mail.ListActiveAsync(portal.Id, "s1")).Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task A_code_is_exchanged_once_even_when_tried_in_parallel()
+    {
+        var portal = await PortalAsync("code");
+        var app = await OAuth.AddAppAsync(portal.Id, Secrets.NewClientId(), Hash("secret"), "App", ["mailservice"], "https://a/", "local.app");
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        await OAuth.SaveCodeAsync(Hash("code"), app.Id, portal.Id, 1, now.AddSeconds(30));
+        var owners = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => OAuth.ExchangeCodeAsync(Hash("code"), app.Id, now, Tokens("a" + i, "r" + i, now))));
+        Assert.Single(owners, o => o is not null);
+        Assert.Equal(1, owners.Single(o => o is not null)!.User.Id);
+    }
+
+    [Fact]
+    public async Task A_refresh_token_rotates_once_even_when_tried_in_parallel()
+    {
+        var portal = await PortalAsync("refresh");
+        var app = await OAuth.AddAppAsync(portal.Id, Secrets.NewClientId(), Hash("secret"), "App", ["mailservice"], "https://a/", "local.app");
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        await OAuth.SaveTokensAsync(app.Id, portal.Id, 1, ["mailservice"], Tokens("access0", "refresh0", now));
+        var grant = await OAuth.FindAccessTokenAsync(Hash("access0"), "refresh.example");
+        Assert.Equal((portal.Id, 1L, app.Id, portal.Id), (grant!.Portal.Id, grant.User.Id, grant.App.Id, grant.HostPortalId!.Value));
+        var rotated = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => OAuth.RotateRefreshTokenAsync(Hash("refresh0"), app.Id, now, Tokens("access" + (i + 1), "refresh" + (i + 1), now))));
+        Assert.Single(rotated, o => o is not null);
+        Assert.Null(await OAuth.RotateRefreshTokenAsync(Hash("refresh0"), app.Id, now, Tokens("x", "y", now)));
+        Assert.Null(await OAuth.RotateRefreshTokenAsync(Hash("refresh0"), app.Id + 1, now, Tokens("x2", "y2", now)));
+    }
+
+    [Fact]
+    public async Task The_rate_bucket_stays_exact_under_parallel_takes()
+    {
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Limits.TryTakeAsync("rate:contract", 10, 0.0001, now).AsTask()));
+        Assert.Equal(10, results.Count(r => r));
+        Assert.True(await Limits.TryTakeAsync("rate:contract", 10, 2, now.AddSeconds(0.5)));
+        Assert.False(await Limits.TryTakeAsync("rate:contract", 10, 2, now.AddSeconds(0.5)));
+        Assert.True(await Limits.TryTakeAsync("rate:other", 10, 2, now));
+    }
+
+    [Fact]
+    public async Task Operating_baskets_add_up_and_expire()
+    {
+        var start = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Limits.AddOperatingAsync("op:k", start, 0.5).AsTask()));
+        Assert.Equal(5, (await Limits.GetBasketsAsync("op:k", start)).Total, 6);
+        await Limits.AddOperatingAsync("op:k", start.AddSeconds(90), 1);
+        var later = await Limits.GetBasketsAsync("op:k", start.AddSeconds(600));
+        Assert.Equal(1, later.Total, 6);
+        Assert.Equal(start.AddSeconds(690).ToUnixTimeSeconds(), later.ResetAt(start.AddSeconds(600).UtcTicks));
+    }
+
+    private static NewTokens Tokens(string access, string refresh, DateTimeOffset now) => new(Hash(access), Hash(refresh), now.AddHours(1), now.AddDays(180));
+}
+
+public sealed class SqliteStoreContract : StoreContract
+{
+    protected override Task<IDatabase> OpenAsync()
+    {
+        var folder = EndToEnd.TestServer.NewDataDir();
+        Directory.CreateDirectory(folder);
+        return Task.FromResult<IDatabase>(new B24Mail.Storage.Sqlite.SqliteDatabase(Path.Combine(folder, "contract.db")));
+    }
+}
+
+public sealed class PostgresStoreContract : StoreContract
+{
+    protected override async Task<IDatabase> OpenAsync() => new B24Mail.Storage.Postgres.PostgresDatabase(await EndToEnd.PostgresTestDatabase.CreateAsync());
+}
