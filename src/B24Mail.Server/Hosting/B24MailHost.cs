@@ -49,6 +49,7 @@ public static class B24MailHost
         ["--access-token-lifetime"] = "AccessTokenLifetime",
         ["--icon-store"] = "IconStore",
         ["--icon-folder"] = "IconFolder",
+        ["--trusted-proxies"] = "TrustedProxies",
         ["--refresh-token-lifetime"] = "RefreshTokenLifetime",
         ["--oauth-consent"] = "OAuthConsent",
         ["--rate-limit"] = "RateLimit",
@@ -147,12 +148,36 @@ public static class B24MailHost
         });
         configure?.Invoke(builder);
 
+        var forwarding = ForwardedHeaderOptions(settings);
         var app = builder.Build();
+        // Behind a TLS proxy the request reaches us over HTTP: X-Forwarded-Proto from a trusted proxy
+        // decides the HTTPS rule, X-Forwarded-For the client IP of the rate limit.
+        if (forwarding is not null) app.UseForwardedHeaders(forwarding);
         app.MapGet("/health", () => Results.Text("OK"));
         app.MapBitrixOAuth();
         app.MapMailServiceIcons();
         app.MapBitrixRest();
         return app;
+    }
+
+    private static ForwardedHeadersOptions? ForwardedHeaderOptions(ServerSettings settings)
+    {
+        if (string.IsNullOrWhiteSpace(settings.TrustedProxies)) return null;
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
+                | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto
+                | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedHost,
+        };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var entry in settings.TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (System.Net.IPNetwork.TryParse(entry, out var network)) options.KnownIPNetworks.Add(network);
+            else if (System.Net.IPAddress.TryParse(entry, out var address)) options.KnownProxies.Add(address);
+            else throw new ArgumentException($"--trusted-proxies: '{entry}' is not an address or CIDR range.");
+        }
+        return options;
     }
 
     /// <summary>Migrates, provisions the default portal and starts listening; returns the bootstrap webhook URL.</summary>

@@ -14,6 +14,7 @@ public sealed class ServerSettings
     public string? Postgres { get; set; }
     public string? IconStore { get; set; }
     public string? IconFolder { get; set; }
+    public string? TrustedProxies { get; set; }
     public bool AllowHttp { get; set; }
     public bool Presets { get; set; } = true;
     public string Domain { get; set; } = "localhost";
@@ -47,6 +48,7 @@ public sealed class ServerSettings
         ("--postgres CONNSTRING", "B24MAIL_POSTGRES", "use PostgreSQL (an Npgsql connection string) instead of the SQLite file; several nodes may share it"),
         ("--icon-store folder|database", "B24MAIL_ICONSTORE", "where logo files live (default: folder with SQLite, database with PostgreSQL)"),
         ("--icon-folder DIR", "B24MAIL_ICONFOLDER", "the folder for logos, shared by all nodes when several use --icon-store folder (default: the data folder)"),
+        ("--trusted-proxies LIST", "B24MAIL_TRUSTEDPROXIES", "addresses or CIDR ranges of TLS proxies/balancers whose X-Forwarded-Proto/-For/-Host count (default none: the headers are ignored)"),
         ("--urls URLS", "ASPNETCORE_URLS", $"addresses to listen on, ';'-separated (default {DefaultUrls})"),
         ("--allow-http true", "B24MAIL_ALLOWHTTP", "accept webhook calls over plain HTTP (real portals answer 400 Https required)"),
         ("--presets false", "B24MAIL_PRESETS", "do not give new portals the preset mail services (gmail, outlook.com, ...)"),
