@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Xml;
 using B24Mail.Rest.Dispatch;
@@ -43,21 +44,29 @@ public static class ResponseWriter
         return WriteBodyAsync(response, ErrorBody(error), format);
     }
 
+    // One buffer per thread: the body is built in it, then copied into the response pipe before any
+    // await, so the next request on this thread can reuse it. A buffer grown past the cap is let go.
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+    private const int KeepBufferUpTo = 64 * 1024;
+
     private static Task WriteBodyAsync(HttpResponse response, PhpArray body, ResponseFormat format)
     {
-        byte[] bytes;
         if (format == ResponseFormat.Xml)
         {
             response.ContentType = "text/xml; charset=utf-8";
-            bytes = XmlBody(body);
+            var bytes = XmlBody(body);
+            response.ContentLength = bytes.Length;
+            return response.Body.WriteAsync(bytes).AsTask();
         }
-        else
-        {
-            response.ContentType = "application/json; charset=utf-8";
-            bytes = PhpJsonWriter.ToBytes(body);
-        }
-        response.ContentLength = bytes.Length;
-        return response.Body.WriteAsync(bytes).AsTask();
+        response.ContentType = "application/json; charset=utf-8";
+        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        PhpJsonWriter.Write(buffer, body);
+        response.ContentLength = buffer.WrittenCount;
+        response.BodyWriter.Write(buffer.WrittenSpan);
+        if (buffer.Capacity > KeepBufferUpTo) t_buffer = null;
+        return response.BodyWriter.FlushAsync().AsTask();
     }
 
     /// <summary>The real server's XML: every key an element under <c>response</c>, numeric keys as <c>item</c>, true as 1, false and null empty.</summary>

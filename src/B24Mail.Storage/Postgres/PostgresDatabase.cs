@@ -8,9 +8,24 @@ namespace B24Mail.Storage.Postgres;
 /// run each in their own transaction, and PostgreSQL groups their commits. Nothing is cached above it,
 /// so several nodes can share one database.
 /// </summary>
-public sealed class PostgresDatabase(string connectionString) : IDatabase
+public sealed class PostgresDatabase : IDatabase
 {
-    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresDatabase(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // The stores repeat a small set of statements: let Npgsql prepare them once per connection.
+        if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+        builder.AutoPrepareMinUsages = 2;
+        // Sessions change no connection state, so a pooled connection needs no DISCARD ALL when it returns.
+        builder.NoResetOnClose = true;
+        _source = NpgsqlDataSource.Create(builder.ConnectionString);
+        // Store calls are synchronous and block a thread for each round trip to the server; without a
+        // floor, the thread pool grows too slowly under concurrent load and requests queue.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 128), io);
+    }
 
     public SqlDialect Dialect => SqlDialect.Postgres;
 
