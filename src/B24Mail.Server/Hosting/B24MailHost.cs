@@ -125,7 +125,7 @@ public static class B24MailHost
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form => form.MultipartBodyLengthLimit = settings.MaxBodyBytes);
 
         builder.Services.AddB24MailStorage(settings);
-        builder.Services.AddSingleton(new RestOptions { AllowHttpWebhooks = settings.AllowHttp, MaxBodyBytes = settings.MaxBodyBytes });
+        builder.Services.AddSingleton(new RestOptions { AllowHttpWebhooks = settings.AllowHttp });
         builder.Services.AddSingleton(new IconPolicy { MaxBytes = settings.IconMaxBytes, MaxDimension = settings.IconMaxDimension });
         builder.Services.AddSingleton<Authenticator>();
         builder.Services.AddSingleton<Dispatcher>();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -13,21 +12,9 @@ namespace B24Mail.Tests.EndToEnd;
 /// </summary>
 public sealed class IdentityCommandTests
 {
-    private static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "b24mail.dll");
-
     private static readonly string[] PresetNames = ["gmail", "outlook.com", "icloud", "office365", "exchange", "yahoo", "aol", "other"];
 
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(ServerDll);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => CommandTests.RunAsync(args);
 
     /// <summary>Runs a command on the server's data folder (and its HTTPS address) and requires success; returns stdout trimmed.</summary>
     private static async Task<string> OkAsync(TestServer server, params string[] args)
