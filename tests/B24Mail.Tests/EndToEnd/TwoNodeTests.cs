@@ -83,6 +83,20 @@ public sealed class TwoNodeTests
     }
 
     [Fact]
+    public async Task With_the_operating_limit_on_a_method_used_up_on_one_node_is_refused_on_the_other()
+    {
+        var (a, b) = await StartPairAsync("--operating-limit", "0.000001");
+        await using var _ = a;
+        await using var __ = b;
+        var hook = a.Webhook;
+        Assert.Equal(HttpStatusCode.OK, (await a.GetAsync(hook + "mailservice.get?ID=1")).Status);
+        // Node B has never run this method: only baskets shared through the database can refuse it.
+        var refused = await b.GetAsync(On(b, hook) + "mailservice.get?ID=1");
+        Assert.Equal((HttpStatusCode)429, refused.Status);
+        Assert.Equal("OPERATION_TIME_LIMIT", refused.Error);
+    }
+
+    [Fact]
     public async Task A_token_from_one_node_works_on_the_other_and_a_refresh_there_spends_it_here()
     {
         var (a, b) = await StartPairAsync();
