@@ -43,7 +43,11 @@ public static class RestEndpoints
             RestCredential credential = route.Webhook is not null ? route.Webhook : token is not null ? new RestCredential.Token(token) : RestCredential.None.Instance;
             var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", http.Request.Host.Host, http.Connection.RemoteIpAddress);
             var dispatcher = http.RequestServices.GetRequiredService<Dispatcher>();
-            var outcome = await dispatcher.InvokeAsync(call, http.RequestAborted);
+            RestOutcome outcome;
+            using (http.RequestServices.GetService<IRequestScope>()?.Begin())
+            {
+                outcome = await dispatcher.InvokeAsync(call, http.RequestAborted);
+            }
             await ResponseWriter.WriteAsync(http.Response, outcome, format);
         }
         catch (BadHttpRequestException bad)

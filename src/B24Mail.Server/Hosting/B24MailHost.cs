@@ -78,6 +78,8 @@ public static class B24MailHost
         else
         {
             services.AddSingleton<ILimitStore, MemoryLimitStore>();
+            // The reads of one request share one freshness check of SQLite's read cache.
+            services.AddSingleton<IRequestScope>(sp => (SqliteDatabase)sp.GetRequiredService<IDatabase>());
         }
         services.AddSingleton(new OAuthOptions
         {

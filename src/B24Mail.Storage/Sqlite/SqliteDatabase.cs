@@ -11,7 +11,7 @@ namespace B24Mail.Storage.Sqlite;
 /// savepoint per write, so one failure does not undo the others) and completes each write only after the
 /// commit reached disk. Other processes write to the same file; SQLite's lock and busy timeout order them.
 /// </summary>
-public sealed class SqliteDatabase : IDatabase
+public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestScope
 {
     private const int MaxWritesPerCommit = 256;
 
@@ -20,6 +20,8 @@ public sealed class SqliteDatabase : IDatabase
     private readonly ConcurrentBag<SqliteSession> _readers = new();
     private readonly Thread _writer;
     private volatile bool _disposed;
+    private long _writeEpoch;
+    private readonly AsyncLocal<SqliteSession?> _requestSession = new();
 
     public SqliteDatabase(string path)
     {
@@ -49,7 +51,7 @@ public sealed class SqliteDatabase : IDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        var session = new SqliteSession(connection);
+        var session = new SqliteSession(connection) { WriteEpoch = () => Interlocked.Read(ref _writeEpoch) };
         session.Execute("PRAGMA busy_timeout=30000");
         if (writer)
         {
@@ -60,10 +62,45 @@ public sealed class SqliteDatabase : IDatabase
         return session;
     }
 
+    /// <summary>
+    /// Pins one reader session to the current request: its reads share one freshness check, made again
+    /// after any write of this process. A write by another process during the request is seen by the next
+    /// request, as with any read transaction.
+    /// </summary>
+    public IDisposable BeginRequest()
+    {
+        if (_requestSession.Value is not null || _disposed) return NoScope.Instance;
+        if (!_readers.TryTake(out var session)) session = OpenSession(writer: false);
+        _requestSession.Value = session;
+        return new RequestScope(this, session);
+    }
+
+    IDisposable B24Mail.Rest.Dispatch.IRequestScope.Begin() => BeginRequest();
+
+    private sealed class RequestScope(SqliteDatabase database, SqliteSession session) : IDisposable
+    {
+        public void Dispose()
+        {
+            database._requestSession.Value = null;
+            session.EndRead();
+            database._readers.Add(session);
+        }
+    }
+
+    private sealed class NoScope : IDisposable
+    {
+        public static readonly NoScope Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
     public Task<T> ReadAsync<T>(Func<IDbSession, T> read, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_requestSession.Value is { } pinned) return Task.FromResult(read(pinned));
         if (!_readers.TryTake(out var session)) session = OpenSession(writer: false);
         try
         {
@@ -98,7 +135,7 @@ public sealed class SqliteDatabase : IDatabase
         }
     }
 
-    private static void RunBatch(SqliteSession session, List<IWriteJob> batch)
+    private void RunBatch(SqliteSession session, List<IWriteJob> batch)
     {
         try
         {
@@ -131,6 +168,7 @@ public sealed class SqliteDatabase : IDatabase
             try
             {
                 transaction.Commit();
+                Interlocked.Increment(ref _writeEpoch);
             }
             catch (Exception exception)
             {

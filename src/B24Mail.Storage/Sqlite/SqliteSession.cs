@@ -15,6 +15,7 @@ public sealed class SqliteSession : IDbSession, IDisposable
     private readonly Dictionary<string, object?> _cache = new(StringComparer.Ordinal);
     private long _dataVersion = -1;
     private bool _checkedThisRead;
+    private long _writeEpochAtCheck = -1;
 
     public SqliteSession(SqliteConnection connection)
     {
@@ -59,8 +60,11 @@ public sealed class SqliteSession : IDbSession, IDisposable
 
     public T Cached<T>(string key, Func<IDbSession, T> load)
     {
-        if (!_checkedThisRead)
+        // Within one read (or one request's scope) the check is done once, and again after any write of this process.
+        var epoch = WriteEpoch?.Invoke() ?? 0;
+        if (!_checkedThisRead || epoch != _writeEpochAtCheck)
         {
+            _writeEpochAtCheck = epoch;
             var version = (long)Scalar("PRAGMA data_version")!;
             if (version != _dataVersion)
             {
@@ -75,6 +79,9 @@ public sealed class SqliteSession : IDbSession, IDisposable
         _cache[key] = value;
         return value;
     }
+
+    /// <summary>This process's count of committed write batches, so a request's reads see its own writes.</summary>
+    internal Func<long>? WriteEpoch { get; set; }
 
     /// <summary>Ends one read: the next <see cref="Cached{T}"/> checks the data version again.</summary>
     internal void EndRead() => _checkedThisRead = false;

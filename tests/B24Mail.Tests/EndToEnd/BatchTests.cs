@@ -157,6 +157,22 @@ public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task A_batch_reads_its_own_writes()
+    {
+        var id = await Server.AddServiceAsync(new { NAME = "before" });
+        var response = await Server.PostJsonAsync(Server.Webhook + "batch", $$$"""
+            {"halt":1,"cmd":{"a":"mailservice.get?ID={{{id}}}","b":"mailservice.update?ID={{{id}}}&NAME=after","c":"mailservice.get?ID={{{id}}}",
+             "l1":"mailservice.list","d":"mailservice.update?ID={{{id}}}&ACTIVE=N","l2":"mailservice.list","x":"mailservice.delete?ID={{{id}}}","y":"mailservice.get?ID={{{id}}}"}}
+            """);
+        var result = response.Result.GetProperty("result");
+        Assert.Equal("before", result.GetProperty("a").GetProperty("NAME").GetString());
+        Assert.Equal("after", result.GetProperty("c").GetProperty("NAME").GetString());
+        Assert.Contains(result.GetProperty("l1").EnumerateArray(), r => r.GetProperty("ID").GetString() == id.ToString());
+        Assert.DoesNotContain(result.GetProperty("l2").EnumerateArray(), r => r.GetProperty("ID").GetString() == id.ToString());
+        Assert.Equal("Mail service not found", response.Result.GetProperty("result_error").GetProperty("y").GetProperty("error_description").GetString());
+    }
+
+    [Fact]
     public async Task Odd_batches_still_answer_200_with_php_shapes()
     {
         foreach (var body in new[] { "{}", """{"cmd":[]}""", """{"cmd":"mailservice.fields"}""", """{"cmd":{"n":5,"s":"mailservice.fields"}}""" })
