@@ -66,7 +66,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         try
         {
             if (method.AdminOnly is { } denied && !caller.User.IsAdmin) throw denied();
-            result = await method.Handler(new RestContext(method, caller, parameters, baseUrl, this, cancellationToken));
+            result = await method.Handler(new RestContext(caller, parameters, baseUrl, this, cancellationToken));
         }
         catch (RestError error)
         {

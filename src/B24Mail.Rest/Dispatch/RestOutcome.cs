@@ -11,6 +11,4 @@ public sealed record RestOutcome(object? Result, TimeBlock? Time, RestError? Err
     public static RestOutcome Success(object? result, TimeBlock time) => new(result, time, null);
 
     public static RestOutcome Failure(RestError error) => new(null, null, error);
-
-    public bool IsSuccess => Error is null;
 }

@@ -16,10 +16,8 @@ public static class SystemErrors
     public static RestError OperationTimeLimit => new("OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.", 429);
     public static RestError BatchMethodNotAllowed => new("ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage", 405);
     public static RestError BatchLengthExceeded => new("ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded", 400);
-    public static RestError WrongAuthType => new("WRONG_AUTH_TYPE", "Current authorization type is denied for this method", 403);
     public static RestError ApplicationContextRequired => new("ACCESS_DENIED", "Access denied! Application context required", 400);
     public static RestError Internal => new("INTERNAL_SERVER_ERROR", "Internal server error", 500);
-    public static RestError WrongTransport => new("INTERNAL_WRONG_TRANSPORT", "Wrong transport", 500);
     public static RestError RequestTooLarge => new("REQUEST_ENTITY_TOO_LARGE", "Request entity too large", 413);
     public static RestError BadRequest => new("INVALID_REQUEST", "Malformed request", 400);
 }

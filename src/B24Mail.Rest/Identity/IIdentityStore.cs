@@ -11,6 +11,8 @@ public interface IIdentityStore
 {
     Task<Portal?> FindPortalAsync(string code, CancellationToken cancellationToken = default);
 
+    Task<Portal?> FindPortalByIdAsync(long id, CancellationToken cancellationToken = default);
+
     Task<Portal?> FindPortalByDomainAsync(string domain, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default);

@@ -17,8 +17,6 @@ public interface IOAuthStore
 
     Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default);
 
-    Task<IReadOnlyList<OAuthApp>> ListAppsAsync(long portalId, CancellationToken cancellationToken = default);
-
     Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
     /// <summary>Uses up a code of this app that has not expired and saves the tokens it buys; null if there is none.</summary>

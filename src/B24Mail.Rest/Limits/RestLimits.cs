@@ -12,8 +12,6 @@ public sealed class RestLimits(ILimitStore store, LimitOptions options)
 {
     private readonly ILimitStore _operating = options.OperatingLimitSeconds > 0 ? store : new MemoryLimitStore();
 
-    public LimitOptions Options => options;
-
     /// <summary>The leaky bucket per (portal, client IP); a batch is one request. The portal's own setting wins.</summary>
     public ValueTask<bool> AcceptRequestAsync(Portal portal, IPAddress? clientIp, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -75,7 +75,7 @@ public sealed class OAuthServer(IOAuthStore store, IIdentityStore identity, OAut
         if (string.IsNullOrEmpty(clientId)) return null;
         var app = await store.FindAppAsync(clientId, cancellationToken);
         if (app is null || !app.Active) return null;
-        var portal = (await identity.ListPortalsAsync(cancellationToken)).FirstOrDefault(p => p.Id == app.PortalId);
+        var portal = await identity.FindPortalByIdAsync(app.PortalId, cancellationToken);
         return portal is null ? null : (app, portal);
     }
 

@@ -163,10 +163,13 @@ public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
     public Task<Portal?> FindPortalAsync(string code, CancellationToken cancellationToken = default) =>
         ReadPortalAsync("WHERE p.code = @v", code, cancellationToken);
 
+    public Task<Portal?> FindPortalByIdAsync(long id, CancellationToken cancellationToken = default) =>
+        ReadPortalAsync("WHERE p.id = @v", id, cancellationToken);
+
     public Task<Portal?> FindPortalByDomainAsync(string domain, CancellationToken cancellationToken = default) =>
         ReadPortalAsync("WHERE lower(p.domain) = lower(@v)", domain, cancellationToken);
 
-    private Task<Portal?> ReadPortalAsync(string where, string value, CancellationToken cancellationToken) => database.ReadAsync(session =>
+    private Task<Portal?> ReadPortalAsync(string where, object value, CancellationToken cancellationToken) => database.ReadAsync(session =>
     {
         var command = session.Command($"SELECT {PortalColumns} FROM portals p {where} ORDER BY p.id LIMIT 1", ("@v", value));
         using var reader = command.ExecuteReader();

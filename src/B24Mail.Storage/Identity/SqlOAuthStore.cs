@@ -27,15 +27,6 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore
         return reader.Read() ? ReadApp(reader, 0) : null;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<OAuthApp>> ListAppsAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
-    {
-        var command = session.Command($"SELECT {AppColumns} FROM oauth_apps a WHERE a.portal_id = @portal ORDER BY a.id", ("@portal", portalId));
-        using var reader = command.ExecuteReader();
-        var apps = new List<OAuthApp>();
-        while (reader.Read()) apps.Add(ReadApp(reader, 0));
-        return (IReadOnlyList<OAuthApp>)apps;
-    }, cancellationToken);
-
     public Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
         var command = session.Command("INSERT INTO oauth_codes (code_hash, app_id, portal_id, user_id, expires_at) VALUES (@hash, @app, @portal, @user, @expires)",

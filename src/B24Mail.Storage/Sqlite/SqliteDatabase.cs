@@ -25,7 +25,6 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
 
     public SqliteDatabase(string path)
     {
-        Path = path;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -42,8 +41,6 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writer.Start();
     }
-
-    public string Path { get; }
 
     public SqlDialect Dialect => SqlDialect.Sqlite;
 
