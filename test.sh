@@ -2,8 +2,9 @@
 # Runs every test and ends with one line "N passed, N failed". README's test command; .ci/run calls it.
 #   1. the .NET suite (unit, store contract, end-to-end and two-node tests on the real server), then the
 #      end-to-end suite again with every server on PostgreSQL;
-#   2. tests/compat: the real npm clients against a server started here on loopback with a fresh
-#      data folder, stopped afterwards whatever happens;
+#   2. the native build (`dotnet publish`, what operators deploy), then tests/compat: the real npm
+#      clients against that binary, started here on loopback with a fresh data folder and stopped
+#      afterwards whatever happens;
 #   3. bench/run --quick: the benchmark harness runs (figures are not judged).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -56,11 +57,22 @@ if [ -n "${B24MAIL_TEST_POSTGRES:-}" ]; then
   [ "$pg_status" -ne 0 ] && status=1
 fi
 
-# --- 2. real clients ------------------------------------------------------------------------
-dll="$root/src/B24Mail.Server/bin/Debug/net10.0/b24mail.dll"
+# --- 2. the native build, and the real clients against it -----------------------------------------
+# The .NET suite above runs the server in its own process under the JIT; the deployed form is the
+# AOT-compiled executable, so the real clients talk to that. Should it not build (no C toolchain:
+# .ci/run installs clang), that counts as a failure and the clients talk to the JIT build instead.
+native="$root/src/B24Mail.Server/bin/native"
+if dotnet publish src/B24Mail.Server -c Release -o "$native" > "$work/publish.log" 2>&1 && [ -x "$native/b24mail" ]; then
+  echo "ok - dotnet publish (native)"; passed=$((passed + 1))
+  bin="$native/b24mail"
+else
+  echo "not ok - dotnet publish (native)"; tail -20 "$work/publish.log"; failed=$((failed + 1)); status=1
+  bin="$root/src/B24Mail.Server/bin/Debug/net10.0/b24mail.dll"
+fi
+case "$bin" in *.dll) launch=(dotnet "$bin") ;; *) launch=("$bin") ;; esac
 if [ ! -d tests/compat/node_modules ]; then (cd tests/compat && npm ci --no-audit --no-fund); fi
 data="$work/data"
-dotnet "$dll" --data "$data" --urls "https://127.0.0.1:0;http://127.0.0.1:0" --rate-limit false > "$work/server.log" 2>&1 &
+"${launch[@]}" --data "$data" --urls "https://127.0.0.1:0;http://127.0.0.1:0" --rate-limit false > "$work/server.log" 2>&1 &
 server_pid=$!
 webhook=""
 for _ in $(seq 1 120); do
@@ -74,7 +86,7 @@ if [ -z "$webhook" ]; then
   failed=$((failed + 1)); status=1
 else
   listening=$(awk '/^b24mail is listening on/ {sub(/^b24mail is listening on /, ""); print}' "$work/server.log")
-  export B24MAIL_DLL="$dll" B24_DATA="$data" B24_WEBHOOK="$webhook"
+  export B24MAIL_BIN="$bin" B24_DATA="$data" B24_WEBHOOK="$webhook"
   export B24_HTTPS=$(echo "$listening" | tr ',' '\n' | tr -d ' ' | grep '^https://' | head -1)
   export B24_HTTP=$(echo "$listening" | tr ',' '\n' | tr -d ' ' | grep '^http://' | head -1)
   export B24_TLS_PFX="$data/tls/server.pfx" NODE_EXTRA_CA_CERTS="$data/tls/server.crt"

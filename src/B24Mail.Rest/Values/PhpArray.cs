@@ -11,12 +11,19 @@ namespace B24Mail.Rest.Values;
 public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
 {
     // Most arrays are small result rows: a list searched in order is cheaper than a dictionary for them.
-    // An index is built once an array grows past this size.
+    // A larger array gets an index when it is first searched (a result list usually never is).
     private const int IndexFrom = 16;
 
-    private readonly List<KeyValuePair<string, object?>> _items = new();
+    // The canonical keys of short lists, so appending rows does not format an integer per row.
+    private static readonly string[] SmallKeys = Enumerable.Range(0, 1024).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    private readonly List<KeyValuePair<string, object?>> _items;
     private Dictionary<string, int>? _index;
     private long _nextIndex;
+
+    public PhpArray() => _items = new();
+
+    public PhpArray(int capacity) => _items = new(capacity);
 
     public int Count => _items.Count;
 
@@ -47,12 +54,12 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
         }
         _items.Add(new KeyValuePair<string, object?>(key, value));
         _index?.Add(key, _items.Count - 1);
-        if (_index is null && _items.Count > IndexFrom) BuildIndex();
         if (TryIndex(key, out var index) && index >= _nextIndex) _nextIndex = index + 1;
     }
 
     private int Find(string key)
     {
+        if (_index is null && _items.Count > IndexFrom) BuildIndex();
         if (_index is not null) return _index.TryGetValue(key, out var at) ? at : -1;
         for (var i = 0; i < _items.Count; i++)
         {
@@ -68,7 +75,15 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
     }
 
     /// <summary>PHP's <c>$a[] = v</c>: the next integer key after the largest one so far.</summary>
-    public void Append(object? value) => Set(_nextIndex.ToString(System.Globalization.CultureInfo.InvariantCulture), value);
+    public void Append(object? value)
+    {
+        // That key is new by construction: every integer key present is below it, and no other key has
+        // its canonical form. So it is added without a search.
+        var key = _nextIndex < SmallKeys.Length ? SmallKeys[_nextIndex] : _nextIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _items.Add(new KeyValuePair<string, object?>(key, value));
+        _index?.Add(key, _items.Count - 1);
+        _nextIndex++;
+    }
 
     public void Add(string key, object? value) => Set(key, value);
 
@@ -77,7 +92,7 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
         var at = Find(key);
         if (at < 0) return false;
         _items.RemoveAt(at);
-        if (_index is not null) BuildIndex();
+        _index = null;
         return true;
     }
 
@@ -96,14 +111,14 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
 
     public static PhpArray From(params (string Key, object? Value)[] pairs)
     {
-        var array = new PhpArray();
+        var array = new PhpArray(pairs.Length);
         foreach (var (key, value) in pairs) array.Set(key, value);
         return array;
     }
 
     public static PhpArray List(IEnumerable<object?> items)
     {
-        var array = new PhpArray();
+        var array = items.TryGetNonEnumeratedCount(out var count) ? new PhpArray(count) : new PhpArray();
         foreach (var item in items) array.Append(item);
         return array;
     }

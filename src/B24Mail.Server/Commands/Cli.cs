@@ -34,6 +34,18 @@ public static class Cli
             Console.Error.WriteLine(exception.Message);
             return 1;
         }
+        // An unreachable or missing database, or a port already taken, is the operator's to fix: one
+        // line saying so, not a stack trace (the native build would also abort with a core dump).
+        catch (System.Data.Common.DbException exception)
+        {
+            Console.Error.WriteLine($"Cannot use the database: {exception.Message}");
+            return 1;
+        }
+        catch (IOException exception)
+        {
+            Console.Error.WriteLine(exception.Message);
+            return 1;
+        }
     }
 
     private static async Task<int> ServeAsync(string[] args)

@@ -101,4 +101,28 @@ public sealed class CommandTests
             Assert.Contains(word, output);
         }
     }
+
+    [Fact]
+    public async Task A_database_it_cannot_reach_ends_the_server_with_one_line_not_a_stack_trace()
+    {
+        // Port 1 on loopback refuses at once: nothing listens there.
+        var (code, output, error) = await RunAsync("--data", TestServer.NewDataDir(), "--urls", "http://127.0.0.1:0",
+            "--postgres", "Host=127.0.0.1;Port=1;Username=x;Password=x;Timeout=3");
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("Cannot use the database:", error);
+        Assert.DoesNotContain("Unhandled exception", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public async Task A_port_already_taken_ends_the_server_with_one_line_not_a_stack_trace()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (code, _, error) = await RunAsync("--data", TestServer.NewDataDir(), "--urls", server.HttpBase, "--allow-http", "true");
+        Assert.Equal(1, code);
+        Assert.Contains(new Uri(server.HttpBase).Port.ToString(), error);
+        Assert.DoesNotContain("Unhandled exception", error);
+        Assert.DoesNotContain("   at ", error);
+    }
 }

@@ -28,10 +28,18 @@ export function parseWebhook(url) {
   return { origin: u.origin, host: u.host, userId: Number(m[1]), secret: m[2] };
 }
 
+/**
+ * How to launch the server: test.sh gives the native binary `dotnet publish` built, or (where that
+ * could not be built) the framework-dependent b24mail.dll, which runs under `dotnet`.
+ */
+function launch(bin, args) {
+  return bin.endsWith('.dll') ? ['dotnet', [bin, ...args]] : [bin, args];
+}
+
 /** The server test.sh started: `--rate-limit false`, fresh data folder, admin webhook of user 1. */
 export function mainServer() {
   return {
-    dll: requireEnv('B24MAIL_DLL'),
+    bin: requireEnv('B24MAIL_BIN'),
     data: requireEnv('B24_DATA'),
     webhook: requireEnv('B24_WEBHOOK'),
     https: requireEnv('B24_HTTPS'),
@@ -46,13 +54,13 @@ export function mainServer() {
  * trimmed. `--url` makes printed URLs point at that server.
  */
 export async function cli(server, args) {
-  const full = [server.dll, ...args, '--data', server.data];
+  const full = [...args, '--data', server.data];
   if (!args.includes('--url') && server.https) full.push('--url', server.https);
   try {
-    const { stdout } = await execFileAsync('dotnet', full, { timeout: 60_000 });
+    const { stdout } = await execFileAsync(...launch(server.bin, full), { timeout: 60_000 });
     return stdout.trim();
   } catch (err) {
-    throw new Error(`dotnet b24mail ${args.join(' ')} failed: ${err.stderr || err.message}`);
+    throw new Error(`b24mail ${args.join(' ')} failed: ${err.stderr || err.message}`);
   }
 }
 
@@ -78,13 +86,12 @@ export async function startServer(settings = [], { t, timeoutMs = 60_000 } = {})
   const main = mainServer();
   const data = mkdtempSync(join(tmpdir(), 'b24mail-compat-'));
   const args = [
-    main.dll,
     '--data', data,
     '--urls', 'https://127.0.0.1:0;http://127.0.0.1:0',
     '--tls-cert', main.pfx,
     ...settings,
   ];
-  const child = spawn('dotnet', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...launch(main.bin, args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let exited = false;
   let removed = false;
@@ -102,7 +109,7 @@ export async function startServer(settings = [], { t, timeoutMs = 60_000 } = {})
   });
 
   const handle = {
-    dll: main.dll,
+    bin: main.bin,
     data,
     ca: main.ca,
     pfx: main.pfx,
