@@ -20,6 +20,7 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
     private readonly List<KeyValuePair<string, object?>> _items;
     private Dictionary<string, int>? _index;
     private long _nextIndex;
+    private const long NoNextKey = long.MinValue;
 
     public PhpArray() => _items = new();
 
@@ -54,7 +55,8 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
         }
         _items.Add(new KeyValuePair<string, object?>(key, value));
         _index?.Add(key, _items.Count - 1);
-        if (TryIndex(key, out var index) && index >= _nextIndex) _nextIndex = index + 1;
+        // After the largest integer key, PHP has no next key to give ($a[] fails); Append then adds nothing.
+        if (TryIndex(key, out var index) && index >= _nextIndex) _nextIndex = index == long.MaxValue ? NoNextKey : index + 1;
     }
 
     private int Find(string key)
@@ -77,6 +79,7 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
     /// <summary>PHP's <c>$a[] = v</c>: the next integer key after the largest one so far.</summary>
     public void Append(object? value)
     {
+        if (_nextIndex == NoNextKey) return;
         // That key is new by construction: every integer key present is below it, and no other key has
         // its canonical form. So it is added without a search.
         var key = _nextIndex < SmallKeys.Length ? SmallKeys[_nextIndex] : _nextIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);

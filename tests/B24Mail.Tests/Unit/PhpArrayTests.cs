@@ -24,6 +24,22 @@ public sealed class PhpArrayTests
     }
 
     [Fact]
+    public void Append_after_the_largest_integer_key_adds_nothing_and_never_duplicates_a_key()
+    {
+        var array = new PhpArray();
+        array.Set("-9223372036854775807", "low");
+        array.Set("9223372036854775807", "max");
+        array.Append("a");
+        array.Append("b");
+        Assert.Equal(["-9223372036854775807", "9223372036854775807"], array.Keys);
+        Assert.Equal("max", array["9223372036854775807"]);
+
+        var parsed = PhpQueryParser.Parse("a[-9223372036854775807]=low&a[9223372036854775807]=max&a[]=x&a[]=y");
+        var a = Assert.IsType<PhpArray>(parsed["a"]);
+        Assert.Equal(["-9223372036854775807", "9223372036854775807"], a.Keys);
+    }
+
+    [Fact]
     public void Append_after_a_removal_does_not_reuse_the_removed_key()
     {
         var array = PhpArray.List(["a", "b", "c"]);
