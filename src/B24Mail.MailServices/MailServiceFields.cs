@@ -70,7 +70,7 @@ public static class MailServiceFields
         {
             if (rule.Read is null) continue;
             var present = parameters.TryGetValue(rule.Code, out var value);
-            var blank = ParamConvert.IsEmpty(value) || (rule.Required && value is string s && s.Trim().Length == 0);
+            var blank = ParamConvert.IsEmpty(value) || (rule.Required && (value is false || value is string s && s.Trim().Length == 0));
             if (rule.Required && (isAdd ? !present || blank : present && blank))
             {
                 errors.Add(MailServiceErrors.NameRequired);
@@ -91,9 +91,7 @@ public static class MailServiceFields
 
     private static bool ReadName(object? value, MailServiceChanges changes)
     {
-        if (!ParamConvert.TryText(value, out var name)) return false;
-        name = name.Trim();
-        if (name.Length == 0 || name.Length > MaxTextLength || HasControl(name)) return false;
+        if (!TryFreeText(value, out var name)) return false;
         changes.Name = name;
         return true;
     }
@@ -105,10 +103,8 @@ public static class MailServiceFields
             changes.Server = "";
             return true;
         }
-        if (!ParamConvert.TryText(value, out var server)) return false;
-        server = server.Trim();
-        if (server.Length > MaxTextLength || HasControl(server) || server.Any(c => char.IsWhiteSpace(c) || c is '/' or '\\' or '@' or '?' or '#')) return false;
-        changes.Server = server.ToLowerInvariant();
+        if (!TryFreeText(value, out var server)) return false;
+        changes.Server = server.Trim().ToLowerInvariant();
         return true;
     }
 
@@ -131,14 +127,7 @@ public static class MailServiceFields
             changes.Link = Optional<string?>.Of(null);
             return true;
         }
-        if (!ParamConvert.TryText(value, out var link)) return false;
-        link = link.Trim();
-        // Only web addresses: a portal renders LINK as a link, so javascript: and data: are refused.
-        if (link.Length > MaxTextLength || HasControl(link) || link.Any(char.IsWhiteSpace)
-            || !Uri.TryCreate(link, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
-        {
-            return false;
-        }
+        if (!TryFreeText(value, out var link)) return false;
         changes.Link = Optional<string?>.Of(link);
         return true;
     }
@@ -158,5 +147,26 @@ public static class MailServiceFields
         return true;
     }
 
-    private static bool HasControl(string text) => text.Any(char.IsControl);
+    /// <summary>
+    /// NAME, SERVER and LINK as a real portal takes them (decisions #27): any text of at most 255 characters, as
+    /// sent. The mail module has no validators on them, so a LINK without a scheme or a NAME with a tab is what
+    /// a portal's own list shows, and a migration copying that list must be able to add it back. Only what
+    /// the column cannot hold is refused: a NUL, a longer value, an array or object. PHP turns a number or a
+    /// boolean into text, and so does this.
+    /// </summary>
+    private static bool TryFreeText(object? value, out string text)
+    {
+        switch (value)
+        {
+            case true:
+                text = "1";
+                return true;
+            case false:
+                text = "";
+                return true;
+        }
+        if (!ParamConvert.TryText(value, out text) || text.Contains('\0')) return false;
+        // Characters as the database counts them: a pair of UTF-16 surrogates is one.
+        return text.Length <= MaxTextLength || text.EnumerateRunes().Count() <= MaxTextLength;
+    }
 }

@@ -295,6 +295,21 @@ test('B24Hook: ICON as ["name.png", base64] (single call and inside a batch); th
     { code: 'ERROR_CORE', description: 'Invalid value for "Logo"', status: 400 });
 });
 
+test('B24Hook: app.info as a first call answers the webhook\'s scopes and the licence (decisions #23)', T, async () => {
+  // What an SDK calls first to check a webhook (the official PHP SDK's getApplicationInfo()).
+  const info = (await call(b24, 'app.info', {})).getData();
+  assert.deepEqual(Object.keys(info.result), ['SCOPE', 'LICENSE']);
+  assert.deepEqual(info.result.SCOPE, ['mailservice']);
+  assert.match(info.result.LICENSE, /^[a-z]{2}_(free|basic|std|pro|ent|project|nfr|demo)\d*$/);
+  assert.deepEqual(Object.keys(info.time).sort(), [...TIME_KEYS].sort());
+
+  // Inside a batch a webhook has no application context: the command fails, the others run.
+  const batch = await b24.actions.v2.batch.make({ calls: { app: { method: 'app.info' }, me: { method: 'profile' } }, options: { isHaltOnError: false } });
+  assert.equal(batch.isSuccess, false);
+  const messages = batch.getErrorMessages().join('\n');
+  assert.match(messages, /Application context required/);
+});
+
 test('SDK helpers on top of call: tools.healthCheck and tools.ping (server.time), actions.v2.callList', T, async (t) => {
   const client = B24Hook.fromWebhookUrl(main.webhook);
   assert.equal(await client.tools.healthCheck.make(), true);

@@ -31,9 +31,10 @@ function recordTraffic(client) {
   return exchanges;
 }
 
-function newClient(tok, secret, { endpoint = `${main.https}/rest/`, expires } = {}) {
+/** A client as an app builds it from the token answer: server_endpoint is the authorization server's. */
+function newClient(tok, secret, { endpoint = `${main.https}/rest/`, serverEndpoint = tok.server_endpoint, expires } = {}) {
   return new B24OAuth(
-    oauthParams(tok, { clientEndpoint: endpoint, serverEndpoint: endpoint, expires }),
+    oauthParams(tok, { clientEndpoint: endpoint, serverEndpoint, expires }),
     { clientId: secret.client_id, clientSecret: secret.client_secret });
 }
 
@@ -57,7 +58,8 @@ test('OAuth consent + code exchange at /oauth/token/ gives the documented token 
     'scope', 'server_endpoint', 'status', 'user_id',
   ]);
   assert.equal(body.client_endpoint, `${main.https}/rest/`);
-  assert.equal(body.server_endpoint, `${main.https}/rest/`);
+  // the authorization server's own path (decisions #25), as the cloud's is a host of its own
+  assert.equal(body.server_endpoint, `${main.https}/oauth/rest/`);
   assert.equal(body.member_id, redirect.member_id);
   assert.equal(body.scope, 'mailservice,user');
   assert.equal(body.status, 'L');
@@ -174,7 +176,8 @@ test('B24OAuth refreshes after 401 expired_token and retries (access tokens live
   const list = (await call(b24, 'mailservice.list', {})).getData().result;
   assert.deepEqual(list.find((s) => s.ID === '1'), GMAIL);
 
-  // the SDK got 401 expired_token, refreshed once at /oauth/token/, and retried with the new token
+  // the SDK got 401 expired_token, refreshed once at <server_endpoint without /rest/>/oauth/token/ (that is
+  // /oauth/oauth/token/ here), and retried with the new token
   assert.equal(refreshed.length, 1);
   const fresh = refreshed[0].b24OAuthParams;
   assert.notEqual(fresh.accessToken, tok.access_token);
@@ -182,7 +185,7 @@ test('B24OAuth refreshes after 401 expired_token and retries (access tokens live
   assert.equal(refreshed[0].authData.access_token, fresh.accessToken);
   assert.equal(fresh.expiresIn, 2);
   assert.equal(fresh.clientEndpoint, `${extra.https}/rest/`);
-  assert.equal(fresh.serverEndpoint, `${extra.https}/rest/`);
+  assert.equal(fresh.serverEndpoint, `${extra.https}/oauth/rest/`);
   assert.equal(fresh.scope, 'mailservice,user');
   const lastTwo = wire.slice(-2);
   assert.equal(lastTwo[0].status, 401);

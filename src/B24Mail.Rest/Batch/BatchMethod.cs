@@ -19,8 +19,9 @@ public sealed class BatchMethod : IRestScope
 
     private static async ValueTask<object?> RunAsync(RestContext context)
     {
-        var commands = Param(context.Params, "cmd") as PhpArray ?? new PhpArray();
-        var halt = Param(context.Params, "halt") is { } h && (ParamConvert.TryYesNo(h, out var yes) ? yes : !ParamConvert.IsEmpty(h));
+        // The real server upper-cases batch parameter names, so cmd/CMD and halt/HALT are one name; halt is PHP truth (decisions #29).
+        var commands = context.Params.GetAnyCase("cmd") as PhpArray ?? new PhpArray();
+        var halt = ParamConvert.IsPhpTrue(context.Params.GetAnyCase("halt"));
 
         var result = new PhpArray();
         var error = new PhpArray();
@@ -70,8 +71,4 @@ public sealed class BatchMethod : IRestScope
         foreach (var name in RestParams.CredentialNames) parameters.Remove(name);
         return (method, parameters);
     }
-
-    /// <summary>The real server upper-cases batch parameter names, so <c>cmd</c>/<c>CMD</c> and <c>halt</c>/<c>HALT</c> both work.</summary>
-    private static object? Param(PhpArray parameters, string name) =>
-        parameters.FirstOrDefault(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
 }

@@ -32,7 +32,7 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
             .Add(new RestMethod("user.access", [], UserAccess))
             .Add(new RestMethod("access.name", [], AccessName))
             .Add(new RestMethod("server.time", [], c => Done(TimeBlock.FormatDate(time.GetUtcNow(), time.LocalTimeZone))))
-            .Add(new RestMethod("app.info", [], AppInfo) { ApplicationOnly = () => SystemErrors.ApplicationContextRequired })
+            .Add(new RestMethod("app.info", [], AppInfo))
             .Add(new RestMethod("feature.get", [], FeatureGet));
     }
 
@@ -43,7 +43,7 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
 
     private ValueTask<object?> Scope(RestContext context)
     {
-        var full = ParamConvert.TryYesNo(context.Params["full"], out var f) && f;
+        var full = ParamConvert.IsPhpTrue(context.Params.GetAnyCase("full"));
         var scopes = full ? KnownScopes : context.Caller.Scopes.Order(StringComparer.Ordinal);
         return Done(PhpArray.List(scopes));
     }
@@ -52,12 +52,12 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
     {
         var caller = context.Caller;
         IEnumerable<RestMethod> methods = _registry.All;
-        if (context.Params["scope"] is string scope)
+        if (context.Params.GetAnyCase("scope") is string scope)
         {
             // scope= (empty) lists the basic methods; scope=X those of X.
             methods = methods.Where(m => scope.Length == 0 ? m.IsBasic : m.Scopes.Contains(scope));
         }
-        else if (!(ParamConvert.TryYesNo(context.Params["full"], out var full) && full))
+        else if (!ParamConvert.IsPhpTrue(context.Params.GetAnyCase("full")))
         {
             methods = methods.Where(m => IsAvailable(m, caller));
         }
@@ -66,59 +66,80 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
 
     private ValueTask<object?> MethodGet(RestContext context)
     {
-        var name = context.Params["name"] as string;
+        // The real portal lower-cases the name and looks it up among its lower-case names.
+        var name = (context.Params.GetAnyCase("name") as string)?.ToLowerInvariant();
         RestMethod? method = null;
         var exists = !string.IsNullOrEmpty(name) && _registry.TryGet(name, out method);
         return Done(PhpArray.From(("isExisting", exists), ("isAvailable", exists && IsAvailable(method!, context.Caller))));
     }
 
-    /// <summary>What <c>methods</c> lists and <c>method.get</c> reports: the scope is granted and the auth type allowed.</summary>
-    private static bool IsAvailable(RestMethod method, Caller caller) =>
-        (method.IsBasic || caller.HasAnyScope(method.Scopes)) && (method.ApplicationOnly is null || caller.Kind == AuthKind.OAuth);
+    /// <summary>
+    /// What <c>methods</c> lists and <c>method.get</c> reports: the scope is granted. Every basic method is
+    /// available to both kinds of credential; <c>app.info</c> answers a webhook in its short form.
+    /// </summary>
+    private static bool IsAvailable(RestMethod method, Caller caller) => method.IsBasic || caller.HasAnyScope(method.Scopes);
 
-    private static ValueTask<object?> Profile(RestContext context)
+    /// <summary><c>profile</c> signs who the user is (decisions #26) and adds the server's UTC offset in seconds (#28).</summary>
+    private ValueTask<object?> Profile(RestContext context)
     {
         var user = context.Caller.User;
+        var id = user.Id.ToString(CultureInfo.InvariantCulture);
+        var now = time.GetUtcNow();
+        context.SecurityState = PhpArray.From(("ID", id), ("NAME", user.Name), ("LAST_NAME", user.LastName));
         return Done(PhpArray.From(
-            ("ID", user.Id.ToString(CultureInfo.InvariantCulture)),
+            ("ID", id),
             ("ADMIN", user.IsAdmin),
             ("NAME", user.Name),
             ("LAST_NAME", user.LastName),
             ("PERSONAL_GENDER", ""),
-            ("TIME_ZONE", "")));
+            ("TIME_ZONE", ""),
+            ("TIME_ZONE_OFFSET", (long)time.LocalTimeZone.GetUtcOffset(now).TotalSeconds)));
     }
 
-    /// <summary><c>user</c> and <c>user_basic</c> include EMAIL; <c>user_brief</c> leaves contacts out.</summary>
-    private static ValueTask<object?> UserCurrent(RestContext context)
+    /// <summary>
+    /// <c>user</c> and <c>user_basic</c> include EMAIL; <c>user_brief</c> leaves contacts out. Signed like
+    /// <c>profile</c> when the caller sends <c>state</c>, since SDKs ask for a signed <c>user.current</c>.
+    /// </summary>
+    private ValueTask<object?> UserCurrent(RestContext context)
     {
         var user = context.Caller.User;
+        var id = user.Id.ToString(CultureInfo.InvariantCulture);
+        var withEmail = context.Caller.Scopes.Contains("user") || context.Caller.Scopes.Contains("user_basic");
         var row = PhpArray.From(
-            ("ID", user.Id.ToString(CultureInfo.InvariantCulture)),
+            ("ID", id),
             ("ACTIVE", user.IsActive),
             ("NAME", user.Name),
             ("LAST_NAME", user.LastName),
             ("SECOND_NAME", ""));
-        if (context.Caller.Scopes.Contains("user") || context.Caller.Scopes.Contains("user_basic")) row.Set("EMAIL", user.Email);
+        if (withEmail) row.Set("EMAIL", user.Email);
+        row.Set("LAST_LOGIN", Date(user.LastLoginAt ?? user.RegisteredAt));
+        row.Set("DATE_REGISTER", Date(user.RegisteredAt));
         row.Set("PERSONAL_GENDER", "");
         row.Set("PERSONAL_BIRTHDAY", "");
         row.Set("WORK_POSITION", "");
         row.Set("IS_ONLINE", "N");
         row.Set("UF_DEPARTMENT", new PhpArray());
+        var secured = PhpArray.From(("ID", id), ("NAME", user.Name), ("LAST_NAME", user.LastName));
+        if (withEmail) secured.Set("EMAIL", user.Email);
+        context.SecurityState = secured;
         return Done(row);
     }
+
+    /// <summary>A stored time as <c>server.time</c> writes it; a user made before times were kept has none.</summary>
+    private string Date(DateTimeOffset? at) => at is { } t ? TimeBlock.FormatDate(t, time.LocalTimeZone) : "";
 
     private static ValueTask<object?> UserAccess(RestContext context)
     {
         var user = context.Caller.User;
         if (user.IsAdmin) return Done(true);
-        var codes = AccessCodes(context.Params["ACCESS"]);
+        var codes = AccessCodes(context.Params.GetAnyCase("ACCESS"));
         var mine = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "AU", "G2", "U" + user.Id.ToString(CultureInfo.InvariantCulture) };
         return Done(codes.Any(mine.Contains));
     }
 
     private async ValueTask<object?> AccessName(RestContext context)
     {
-        var codes = AccessCodes(context.Params["ACCESS"]);
+        var codes = AccessCodes(context.Params.GetAnyCase("ACCESS"));
         if (codes.Count == 0) return false;
         var result = new PhpArray();
         foreach (var code in codes)
@@ -147,10 +168,21 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
         _ => [],
     };
 
+    /// <summary>
+    /// For an app, the installed app and the portal's licence (decisions #24), signed on request. For a webhook
+    /// called directly, its scopes and the licence, as the real server answers password auth (#23); a batch
+    /// command carries no password, so there it is refused.
+    /// </summary>
     private static ValueTask<object?> AppInfo(RestContext context)
     {
-        var app = context.Caller.App!;
-        return Done(PhpArray.From(
+        var caller = context.Caller;
+        var portal = caller.Portal;
+        if (caller.App is not { } app)
+        {
+            if (context.InBatch) throw SystemErrors.ApplicationContextRequired;
+            return Done(PhpArray.From(("SCOPE", PhpArray.List(caller.Scopes.Order(StringComparer.Ordinal))), ("LICENSE", portal.License)));
+        }
+        var info = PhpArray.From(
             ("ID", app.Id),
             ("CODE", app.Code),
             ("VERSION", app.Version),
@@ -158,15 +190,17 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
             ("INSTALLED", true),
             ("PAYMENT_EXPIRED", "N"),
             ("DAYS", null),
-            ("LANGUAGE_ID", "en"),
-            ("LICENSE", "en_selfhosted"),
-            ("LICENSE_TYPE", "selfhosted"),
-            ("LICENSE_FAMILY", "selfhosted")));
+            ("LANGUAGE_ID", portal.Language),
+            ("LICENSE", portal.License),
+            ("LICENSE_TYPE", portal.LicenseType),
+            ("LICENSE_FAMILY", Licence.Family(portal.LicenseType)));
+        context.SecurityState = info;
+        return Done(info);
     }
 
     private static ValueTask<object?> FeatureGet(RestContext context)
     {
-        var code = context.Params["CODE"] as string;
+        var code = context.Params.GetAnyCase("CODE") as string;
         if (string.IsNullOrEmpty(code)) throw new RestError("CODE_EMPTY", "CODE can't be empty", 400);
         return Done(PhpArray.From(("value", Features.GetValueOrDefault(code, "N"))));
     }

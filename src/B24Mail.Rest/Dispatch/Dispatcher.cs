@@ -9,8 +9,8 @@ namespace B24Mail.Rest.Dispatch;
 
 /// <summary>
 /// The one path every call takes, whether it came over HTTP or from inside a batch (spec §2.9): method
-/// lookup, HTTPS rule, credential, rate limit, scope, application-only rule, operating limit, admin right,
-/// handler, time block. A batch command skips the steps its outer call already did (HTTPS, credential, rate).
+/// lookup, HTTPS rule, credential, rate limit, scope, operating limit, admin right, handler, time block and,
+/// for a call that carried <c>state</c>, the signature. A batch command skips the steps its outer call already did (HTTPS, credential, rate).
 /// </summary>
 public sealed class Dispatcher(MethodRegistry registry, Authenticator authenticator, RestLimits limits, RestOptions options, TimeProvider time, ILogger<Dispatcher> logger)
 {
@@ -29,7 +29,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
             }
             var caller = await authenticator.ResolveAsync(call.Credential, call.Host, cancellationToken);
             if (!await limits.AcceptRequestAsync(caller.Portal, call.ClientIp, start, cancellationToken)) return RestOutcome.Failure(SystemErrors.QueryLimitExceeded);
-            return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, cancellationToken);
+            return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, call.State, cancellationToken);
         }
         catch (RestError error)
         {
@@ -43,10 +43,10 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         var start = time.GetUtcNow();
         if (!registry.TryGet(methodName, out var method)) return RestOutcome.Failure(SystemErrors.MethodNotFound);
         if (!method.AllowedInBatch) return RestOutcome.Failure(SystemErrors.BatchMethodNotAllowed);
-        return await ExecuteAsync(method, caller, parameters, baseUrl, start, inBatch: true, cancellationToken);
+        return await ExecuteAsync(method, caller, parameters, baseUrl, start, inBatch: true, state: null, cancellationToken);
     }
 
-    private async ValueTask<RestOutcome> ExecuteAsync(RestMethod method, Caller caller, PhpArray parameters, string baseUrl, DateTimeOffset start, bool inBatch, CancellationToken cancellationToken)
+    private async ValueTask<RestOutcome> ExecuteAsync(RestMethod method, Caller caller, PhpArray parameters, string baseUrl, DateTimeOffset start, bool inBatch, string? state, CancellationToken cancellationToken)
     {
         if (!method.IsBasic && !caller.HasAnyScope(method.Scopes))
         {
@@ -54,7 +54,6 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
             // Inside a batch the real server leaves the description empty (decisions #17).
             return RestOutcome.Failure(inBatch ? error.WithDescription("") : error);
         }
-        if (method.ApplicationOnly is { } appOnly && caller.Kind != AuthKind.OAuth) return RestOutcome.Failure(appOnly());
 
         var operatingKey = method.CountsOperating ? RestLimits.OperatingKey(caller, method.Name) : null;
         var baskets = operatingKey is null ? OperatingBaskets.Empty : await limits.BasketsAsync(operatingKey, start, cancellationToken);
@@ -63,10 +62,11 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         var began = time.GetTimestamp();
         object? result = null;
         RestError? failure = null;
+        var context = new RestContext(caller, parameters, baseUrl, this, cancellationToken) { InBatch = inBatch };
         try
         {
             if (method.AdminOnly is { } denied && !caller.User.IsAdmin) throw denied();
-            result = await method.Handler(new RestContext(caller, parameters, baseUrl, this, cancellationToken));
+            result = await method.Handler(context);
         }
         catch (RestError error)
         {
@@ -81,6 +81,10 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         if (operatingKey is not null) baskets = await limits.RecordAsync(operatingKey, start, processing, cancellationToken);
         if (failure is not null) return RestOutcome.Failure(failure);
         var block = new TimeBlock(start, time.GetUtcNow(), processing, baskets.ResetAt(start.UtcTicks), Math.Round(baskets.Total, 6), time.LocalTimeZone);
-        return RestOutcome.Success(result, block);
+        // Only an app can be answered with a signature: a webhook has no client_secret to key it (decisions #26).
+        var signature = state is not null && context.SecurityState is { } secured && caller.App?.SigningKey is { } key
+            ? SecuritySignature.Sign(secured, state, key)
+            : null;
+        return RestOutcome.Success(result, block, signature);
     }
 }

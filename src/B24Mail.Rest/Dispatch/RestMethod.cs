@@ -20,9 +20,6 @@ public sealed record RestMethod(string Name, IReadOnlyList<string> Scopes, RestH
 
     public bool AllowedInBatch { get; init; } = true;
 
-    /// <summary>Only an application (OAuth) caller may run it; a webhook gets the method's error.</summary>
-    public Func<RestError>? ApplicationOnly { get; init; }
-
     /// <summary>Counted against the operating limit. The outer <c>batch</c> is not; the commands inside it are.</summary>
     public bool CountsOperating { get; init; } = true;
 

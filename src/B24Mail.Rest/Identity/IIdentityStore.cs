@@ -18,7 +18,10 @@ public interface IIdentityStore
     Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Adds a portal together with its administrator, user 1, in one transaction.</summary>
-    Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, string adminName, string adminEmail, CancellationToken cancellationToken = default);
+    Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, string adminName, string adminEmail, string licenseType = Licence.DefaultType, string language = Licence.DefaultLanguage, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the portal's licence type and language (decisions #24).</summary>
+    Task<bool> SetPortalLicenseAsync(long portalId, string licenseType, string language, CancellationToken cancellationToken = default);
 
     /// <summary>Sets the portal's own rate limit, or back to the server's with null.</summary>
     Task<bool> SetPortalRateLimitAsync(long portalId, Limits.RateLimit? limit, CancellationToken cancellationToken = default);
@@ -30,6 +33,9 @@ public interface IIdentityStore
     Task<IReadOnlyList<PortalUser>> ListUsersAsync(long portalId, CancellationToken cancellationToken = default);
 
     Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the user signed in (the consent page stands in for a portal's login): <c>LAST_LOGIN</c>.</summary>
+    Task<bool> RecordLoginAsync(long portalId, long userId, CancellationToken cancellationToken = default);
 
     /// <summary>The webhook with this secret hash; <paramref name="host"/> names the request's domain, for <see cref="WebhookGrant.HostPortalId"/>.</summary>
     Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default);

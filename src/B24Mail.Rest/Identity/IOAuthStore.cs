@@ -13,7 +13,8 @@ public sealed record GrantOwner(Portal Portal, PortalUser User, OAuthApp App, IR
 /// </summary>
 public interface IOAuthStore
 {
-    Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, CancellationToken cancellationToken = default);
+    /// <summary>Installs an app; <paramref name="signingKey"/> is what signs its secure calls (<see cref="SecuritySignature"/>).</summary>
+    Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, string? signingKey = null, CancellationToken cancellationToken = default);
 
     Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default);
 

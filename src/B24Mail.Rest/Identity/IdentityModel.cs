@@ -1,9 +1,17 @@
 namespace B24Mail.Rest.Identity;
 
-/// <summary>One Bitrix24 account hosted by this server; every row and file belongs to one. A null rate limit means the server's.</summary>
-public sealed record Portal(long Id, string Code, string MemberId, string Domain, string SiteId, Limits.RateLimit? RateLimit = null);
+/// <summary>
+/// One Bitrix24 account hosted by this server; every row and file belongs to one. A null rate limit means the
+/// server's. The licence type and language make <c>app.info</c>'s <c>LICENSE</c> (decisions #24).
+/// </summary>
+public sealed record Portal(long Id, string Code, string MemberId, string Domain, string SiteId, Limits.RateLimit? RateLimit = null, string LicenseType = Licence.DefaultType, string Language = Licence.DefaultLanguage)
+{
+    /// <summary><c>&lt;lang&gt;_&lt;type&gt;</c>, as <c>app.info</c> reports it.</summary>
+    public string License => Language + "_" + LicenseType;
+}
 
-public sealed record PortalUser(long PortalId, long Id, string Name, string LastName, string Email, bool IsAdmin, bool IsActive);
+/// <summary>A user of a portal. The two times are null only for users made before they were recorded.</summary>
+public sealed record PortalUser(long PortalId, long Id, string Name, string LastName, string Email, bool IsAdmin, bool IsActive, DateTimeOffset? RegisteredAt = null, DateTimeOffset? LastLoginAt = null);
 
 public enum AuthKind
 {
@@ -17,8 +25,12 @@ public enum AuthKind
 /// </summary>
 public sealed record WebhookGrant(long Id, Portal Portal, PortalUser User, IReadOnlySet<string> Scopes, bool Active, DateTimeOffset? ExpiresAt, byte[] SecretHash, long? HostPortalId = null);
 
-/// <summary>An OAuth application installed on a portal. Its secret is kept only as a hash.</summary>
-public sealed record OAuthApp(long Id, long PortalId, string ClientId, string Name, IReadOnlySet<string> Scopes, string RedirectUri, string Code, int Version, bool Active, byte[] SecretHash);
+/// <summary>
+/// An OAuth application installed on a portal. Its secret is kept only as a hash, plus the key that signs
+/// secure calls (decisions #26): the hex MD5 of member_id and client_secret, which cannot give the secret back.
+/// Apps installed before the key was kept have none, and their calls carry no <c>signature</c>.
+/// </summary>
+public sealed record OAuthApp(long Id, long PortalId, string ClientId, string Name, IReadOnlySet<string> Scopes, string RedirectUri, string Code, int Version, bool Active, byte[] SecretHash, string? SigningKey = null);
 
 /// <summary>An access token as looked up by its hash, with the portal of the request's domain as for webhooks.</summary>
 public sealed record TokenGrant(Portal Portal, PortalUser User, OAuthApp App, IReadOnlySet<string> Scopes, DateTimeOffset ExpiresAt, long? HostPortalId = null);

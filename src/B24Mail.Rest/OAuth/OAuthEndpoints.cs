@@ -24,8 +24,38 @@ public static class OAuthEndpoints
     {
         // Routing matches these with and without the trailing slash that clients send.
         app.MapMethods("/oauth/token", ["GET", "POST"], TokenAsync);
+        // The authorization server's own paths (decisions #25): server_endpoint names /oauth/rest/, and an SDK that
+        // takes /oauth as its OAuth host refreshes at /oauth/oauth/token/, as it would at the cloud's.
+        app.MapMethods("/oauth/oauth/token", ["GET", "POST"], TokenAsync);
+        app.MapMethods("/oauth/rest/{**method}", ["GET", "POST"], ServerMethodAsync);
         app.MapMethods("/oauth/authorize", ["GET", "POST"], AuthorizeAsync);
         return app;
+    }
+
+    /// <summary>The authorization server knows one method, <c>app.info</c>; anything else is not found.</summary>
+    private static async Task ServerMethodAsync(HttpContext http, string? method)
+    {
+        var server = http.RequestServices.GetRequiredService<OAuthServer>();
+        var time = http.RequestServices.GetRequiredService<TimeProvider>();
+        var start = time.GetUtcNow();
+        try
+        {
+            var name = (method ?? "").Trim('/');
+            if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) name = name[..^5];
+            if (!string.Equals(name, "app.info", StringComparison.OrdinalIgnoreCase)) throw SystemErrors.MethodNotFound;
+            var parameters = await RestParams.ReadAsync(http.Request, http.RequestAborted);
+            var result = await server.ServerAppInfoAsync(RestParams.TakeToken(http.Request, parameters), BaseUrl(http.Request), http.Request.Host.Value ?? "", http.RequestAborted);
+            var block = new Dispatch.TimeBlock(start, time.GetUtcNow(), (time.GetUtcNow() - start).TotalSeconds, 0, 0, time.LocalTimeZone);
+            await WriteJsonAsync(http, 200, PhpArray.From(("result", result), ("time", block)));
+        }
+        catch (RestError error)
+        {
+            await WriteJsonAsync(http, error.Status, ResponseWriter.ErrorBody(error));
+        }
+        catch (BadHttpRequestException bad)
+        {
+            await WriteJsonAsync(http, bad.StatusCode, ResponseWriter.ErrorBody(OAuthError.InvalidRequest("Malformed request")));
+        }
     }
 
     private static async Task TokenAsync(HttpContext http)
@@ -86,6 +116,7 @@ public static class OAuthEndpoints
                 return;
             }
             var code = await server.ApproveAsync(target.App, user, http.RequestAborted);
+            NoCacheHeaders.Apply(http.Response);
             http.Response.Redirect(RedirectUrl(target.App, target.Portal, code, state, http.Request.Host.Value ?? ""));
             return;
         }
@@ -130,7 +161,7 @@ public static class OAuthEndpoints
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
-        http.Response.Headers.CacheControl = "no-store";
+        NoCacheHeaders.Apply(http.Response);
         http.Response.Headers.AccessControlAllowOrigin = "*";
         await http.Response.Body.WriteAsync(PhpJsonWriter.ToBytes(body));
     }
@@ -139,6 +170,7 @@ public static class OAuthEndpoints
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "text/html; charset=utf-8";
+        NoCacheHeaders.Apply(http.Response);
         http.Response.Headers.XContentTypeOptions = "nosniff";
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; form-action 'self'";
         return http.Response.WriteAsync($"<!doctype html><html><head><meta charset=\"utf-8\"><title>b24mail: authorize</title></head><body>{content}</body></html>");

@@ -6,15 +6,33 @@ namespace B24Mail.Rest.OAuth;
 /// <summary>A token pair as the client receives it.</summary>
 public sealed record IssuedTokens(string AccessToken, string RefreshToken, DateTimeOffset AccessExpiresAt);
 
+/// <summary>An app just installed, with the one copy of its client_secret the server ever shows.</summary>
+public sealed record InstalledApp(OAuthApp App, string ClientSecret);
+
 /// <summary>
 /// The authorization server part of OAuth 2.0 (spec §3.2): codes that live 30 seconds and are used once,
 /// the authorization_code and refresh_token grants, and rotation of refresh tokens on every refresh.
 /// </summary>
 public sealed class OAuthServer(IOAuthStore store, IIdentityStore identity, OAuthOptions options, TimeProvider time)
 {
+    /// <summary>Where this server answers as the authorization server (decisions #25), below the request's origin.</summary>
+    public const string ServerPath = "/oauth/rest/";
+
+    /// <summary>Installs an app on a portal with a new client_id and client_secret, keeping the secret's hash and signing key only.</summary>
+    public async Task<InstalledApp> InstallAsync(Portal portal, string name, IReadOnlyCollection<string> scopes, string redirectUri, CancellationToken cancellationToken = default)
+    {
+        var secret = Secrets.NewClientSecret();
+        var code = "local." + name.ToLowerInvariant().Replace(' ', '_');
+        var app = await store.AddAppAsync(portal.Id, Secrets.NewClientId(), Secrets.Hash(secret), name, scopes, redirectUri, code,
+            SecuritySignature.SigningKey(portal.MemberId, secret), cancellationToken);
+        return new InstalledApp(app, secret);
+    }
+
     /// <summary>Records a user's consent; returns the one-time code the redirect carries.</summary>
     public async Task<string> ApproveAsync(OAuthApp app, PortalUser user, CancellationToken cancellationToken)
     {
+        // The consent page is this server's stand-in for a portal's sign-in, so approving is a login.
+        await identity.RecordLoginAsync(app.PortalId, user.Id, cancellationToken);
         var code = Secrets.NewToken();
         await store.SaveCodeAsync(Secrets.Hash(code), app.Id, app.PortalId, user.Id, time.GetUtcNow() + options.CodeLifetime, cancellationToken);
         return code;
@@ -56,7 +74,10 @@ public sealed class OAuthServer(IOAuthStore store, IIdentityStore identity, OAut
         return Response(issued, owner, baseUrl, host);
     }
 
-    /// <summary>Every field of spec §3.2. This server is both the portal and the authorization server.</summary>
+    /// <summary>
+    /// Every field of spec §3.2. This server is both the portal (<c>client_endpoint</c>) and the authorization
+    /// server (<c>server_endpoint</c>, a path of its own as the cloud's is a host of its own).
+    /// </summary>
     public PhpArray Response(IssuedTokens issued, GrantOwner owner, string baseUrl, string host) => PhpArray.From(
         ("access_token", issued.AccessToken),
         ("client_endpoint", baseUrl + "/rest/"),
@@ -66,9 +87,39 @@ public sealed class OAuthServer(IOAuthStore store, IIdentityStore identity, OAut
         ("member_id", owner.Portal.MemberId),
         ("refresh_token", issued.RefreshToken),
         ("scope", string.Join(',', owner.Scopes.Order(StringComparer.Ordinal))),
-        ("server_endpoint", baseUrl + "/rest/"),
+        ("server_endpoint", baseUrl + ServerPath),
         ("status", "L"),
         ("user_id", owner.User.Id));
+
+    /// <summary>
+    /// <c>app.info</c> as the authorization server answers it (decisions #25): the token's app, scopes, expiry and
+    /// user, and the installation it belongs to. SDKs check <c>install.member_id</c> and <c>install.domain</c>
+    /// against the portal they were told about, so those name what the token answer named.
+    /// </summary>
+    public async Task<PhpArray> ServerAppInfoAsync(string? accessToken, string baseUrl, string host, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(accessToken)) throw Errors.SystemErrors.InvalidToken;
+        var grant = await store.FindAccessTokenAsync(Secrets.Hash(accessToken), host, cancellationToken) ?? throw Errors.SystemErrors.InvalidToken;
+        if (grant.ExpiresAt <= time.GetUtcNow()) throw Errors.SystemErrors.ExpiredToken;
+        if (!grant.User.IsActive || !grant.App.Active) throw Errors.SystemErrors.InvalidToken;
+        var scope = string.Join(',', grant.Scopes.Order(StringComparer.Ordinal));
+        var install = PhpArray.From(
+            ("installed", true),
+            ("version", grant.App.Version),
+            ("status", "L"),
+            ("scope", string.Join(',', grant.App.Scopes.Order(StringComparer.Ordinal))),
+            ("domain", host),
+            ("uri", baseUrl),
+            ("client_endpoint", baseUrl + "/rest/"),
+            ("member_id", grant.Portal.MemberId),
+            ("member_type", "P"));
+        return PhpArray.From(
+            ("client_id", grant.App.ClientId),
+            ("scope", scope),
+            ("expires", Dispatch.TimeBlock.FormatDate(grant.ExpiresAt, time.LocalTimeZone)),
+            ("install", install),
+            ("user_id", grant.User.Id));
+    }
 
     public async Task<(OAuthApp App, Portal Portal)?> FindAppAsync(string? clientId, CancellationToken cancellationToken)
     {

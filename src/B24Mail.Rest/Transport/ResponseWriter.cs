@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace B24Mail.Rest.Transport;
 
-/// <summary>Writes the envelope: <c>result</c> [+ <c>next</c>, <c>total</c>] + <c>time</c>, or <c>error</c> + <c>error_description</c>.</summary>
+/// <summary>Writes the envelope: <c>result</c> [+ <c>next</c>, <c>total</c>] [+ <c>signature</c>] + <c>time</c>, or <c>error</c> + <c>error_description</c>.</summary>
 public static class ResponseWriter
 {
     public static PhpArray Envelope(RestOutcome outcome)
@@ -26,6 +26,7 @@ public static class ResponseWriter
         {
             envelope.Set("result", outcome.Result);
         }
+        if (outcome.Signature is { } signature) envelope.Set("signature", signature);
         envelope.Set("time", outcome.Time);
         return envelope;
     }

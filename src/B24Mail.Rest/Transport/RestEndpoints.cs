@@ -22,6 +22,7 @@ public static class RestEndpoints
     private static async Task HandleAsync(HttpContext http)
     {
         CorsHeaders.Apply(http.Response);
+        NoCacheHeaders.Apply(http.Response);
         if (HttpMethods.IsOptions(http.Request.Method))
         {
             CorsHeaders.ApplyPreflight(http.Response);
@@ -40,8 +41,9 @@ public static class RestEndpoints
             }
             var parameters = await RestParams.ReadAsync(http.Request, http.RequestAborted);
             var token = RestParams.TakeToken(http.Request, parameters);
+            var state = RestParams.TakeState(parameters);
             RestCredential credential = route.Webhook is not null ? route.Webhook : token is not null ? new RestCredential.Token(token) : RestCredential.None.Instance;
-            var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", http.Request.Host.Host, http.Connection.RemoteIpAddress);
+            var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", http.Request.Host.Host, http.Connection.RemoteIpAddress, state);
             var dispatcher = http.RequestServices.GetRequiredService<Dispatcher>();
             RestOutcome outcome;
             using (http.RequestServices.GetService<IRequestScope>()?.Begin())
@@ -75,6 +77,7 @@ public static class RestEndpoints
         if (http.Response.HasStarted) return Task.CompletedTask;
         http.Response.Clear();
         CorsHeaders.Apply(http.Response);
+        NoCacheHeaders.Apply(http.Response);
         return ResponseWriter.WriteErrorAsync(http.Response, error, format);
     }
 }

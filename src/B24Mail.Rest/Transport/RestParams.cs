@@ -45,6 +45,17 @@ public static class RestParams
         return string.IsNullOrEmpty(token) ? null : token;
     }
 
+    /// <summary>
+    /// Takes <c>state</c> out of the parameters, as the real server does before a method runs (decisions #26).
+    /// A text value asks for a signed answer; any other value is dropped all the same.
+    /// </summary>
+    public static string? TakeState(PhpArray parameters)
+    {
+        if (!parameters.TryGetValue("state", out var value)) return null;
+        parameters.Remove("state");
+        return ParamConvert.TryText(value, out var state) ? state : null;
+    }
+
     private static async Task<PhpArray?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength == 0 || HttpMethods.IsGet(request.Method) && request.ContentLength is null) return null;

@@ -86,4 +86,18 @@ public static class ParamConvert
     public static bool TryId(object? value, out long id) => TryInteger(value, out id) && id > 0;
 
     public static bool IsEmpty(object? value) => value is null || value is string { Length: 0 };
+
+    /// <summary>
+    /// PHP's truth, which the common methods and <c>batch</c> apply to their flags (decisions #29): null, false,
+    /// 0, 0.0, "", "0" and an empty array are false; everything else, "false" and "N" included, is true.
+    /// </summary>
+    public static bool IsPhpTrue(object? value) => value switch
+    {
+        null or false => false,
+        long l => l != 0,
+        double d => d != 0,
+        string s => s.Length > 0 && s != "0",
+        PhpArray a => a.Count > 0,
+        _ => true,
+    };
 }

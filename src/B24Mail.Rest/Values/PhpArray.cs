@@ -45,6 +45,20 @@ public sealed class PhpArray : IEnumerable<KeyValuePair<string, object?>>
         return at >= 0;
     }
 
+    /// <summary>
+    /// The first value whose key equals <paramref name="key"/> in any case. The real server upper-cases the
+    /// parameter names of its common methods and of <c>batch</c>, so <c>full</c> and <c>FULL</c> are one name there.
+    /// </summary>
+    public object? GetAnyCase(string key)
+    {
+        if (TryGetValue(key, out var exact)) return exact;
+        foreach (var (k, v) in _items)
+        {
+            if (string.Equals(k, key, StringComparison.OrdinalIgnoreCase)) return v;
+        }
+        return null;
+    }
+
     public void Set(string key, object? value)
     {
         var at = Find(key);

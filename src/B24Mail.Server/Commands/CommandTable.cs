@@ -17,8 +17,10 @@ public static class CommandTable
 
     public static readonly Command[] All =
     [
-        new("portal", "add", "portal add --code CODE --domain HOST", "add a portal with site s1, administrator 1 and the presets; prints its member_id",
-            ["--code", "--domain"], [], PortalAddAsync),
+        new("portal", "add", "portal add --code CODE --domain HOST [--license TYPE] [--language LANG]", "add a portal with site s1, administrator 1 and the presets; prints its member_id",
+            ["--code", "--domain", "--license", "--language"], [], PortalAddAsync),
+        new("portal", "set", "portal set --code CODE [--license TYPE] [--language LANG]", "change a portal's licence type (pro, ent10000, ...) or language (en, de, ...); prints the code",
+            ["--code", "--license", "--language"], [], PortalSetAsync),
         new("portal", "list", "portal list", "one line per portal: code, member_id, domain", [], [], PortalListAsync),
         new("portal", "limit", "portal limit --code CODE (--burst X --per-second Y | --off | --server)", "set the portal's own rate limit, switch it off, or go back to the server's",
             ["--code", "--burst", "--per-second"], ["--off", "--server"], PortalLimitAsync),
@@ -50,12 +52,34 @@ public static class CommandTable
         var code = c.Line.Require("--code");
         if (!code.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_')) throw new CommandException("--code takes letters, digits, '-' and '_'.");
         var domain = c.Line.Require("--domain").ToLowerInvariant();
+        var (license, language) = LicenceOptions(c, Licence.DefaultType, Licence.DefaultLanguage);
         if (await c.Identity.FindPortalAsync(code) is not null) throw new ArgumentException($"Portal '{code}' exists already.");
         // A domain names one portal: requests to it accept only that portal's credentials.
         if (await c.Identity.FindPortalByDomainAsync(domain) is { } other) throw new ArgumentException($"Domain '{domain}' belongs to portal '{other.Code}'.");
-        var portal = await c.Get<Provisioning>().EnsurePortalAsync(code, domain);
+        var portal = await c.Get<Provisioning>().EnsurePortalAsync(code, domain, license, language);
         Console.WriteLine(portal.MemberId);
         return 0;
+    }
+
+    private static async Task<int> PortalSetAsync(CommandContext c)
+    {
+        var code = c.Line.Require("--code");
+        var portal = await c.Identity.FindPortalAsync(code) ?? throw new ArgumentException($"No portal '{code}'.");
+        if (!c.Line.Has("--license") && !c.Line.Has("--language")) throw new CommandException("portal set takes --license or --language.");
+        var (license, language) = LicenceOptions(c, portal.LicenseType, portal.Language);
+        await c.Identity.SetPortalLicenseAsync(portal.Id, license, language);
+        Console.WriteLine(portal.Code);
+        return 0;
+    }
+
+    /// <summary>--license and --language, checked before anything is written (decisions #24).</summary>
+    private static (string License, string Language) LicenceOptions(CommandContext c, string license, string language)
+    {
+        license = c.Line.Get("--license") ?? license;
+        language = c.Line.Get("--language") ?? language;
+        if (!Licence.IsValidType(license)) throw new CommandException($"--license takes a type of one of the families {string.Join(", ", Licence.Families)}, optionally followed by digits (pro, ent10000).");
+        if (!Licence.IsValidLanguage(language)) throw new CommandException("--language takes a two-letter language code in lower case (en, de, ru).");
+        return (license, language);
     }
 
     private static async Task<int> PortalListAsync(CommandContext c)
@@ -156,9 +180,8 @@ public static class CommandTable
         var redirect = c.Line.Require("--redirect-uri");
         if (!Uri.TryCreate(redirect, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) throw new CommandException("--redirect-uri takes an absolute http(s) URL.");
         var portal = await c.PortalAsync();
-        var secret = Secrets.NewClientSecret();
-        var app = await c.Get<IOAuthStore>().AddAppAsync(portal.Id, Secrets.NewClientId(), Secrets.Hash(secret), name, scopes, redirect, "local." + name.ToLowerInvariant().Replace(' ', '_'));
-        Console.WriteLine(PhpJsonWriter.ToJson(new Rest.Values.PhpArray { { "client_id", app.ClientId }, { "client_secret", secret } }));
+        var installed = await c.Get<OAuthServer>().InstallAsync(portal, name, scopes, redirect);
+        Console.WriteLine(PhpJsonWriter.ToJson(new Rest.Values.PhpArray { { "client_id", installed.App.ClientId }, { "client_secret", installed.ClientSecret } }));
         return 0;
     }
 

@@ -18,13 +18,13 @@ public sealed class Provisioning(IIdentityStore identity, IMailServiceStore mail
     /// <summary>The bootstrap webhook's path is kept in the data folder so every start can print it again.</summary>
     private string WebhookFile => Path.Combine(settings.DataPath, "webhook.txt");
 
-    public async Task<Portal> EnsurePortalAsync(string code, string domain)
+    public async Task<Portal> EnsurePortalAsync(string code, string domain, string licenseType = Licence.DefaultType, string language = Licence.DefaultLanguage)
     {
         var portal = await identity.FindPortalAsync(code);
         if (portal is not null) return portal;
         try
         {
-            portal = await identity.AddPortalAsync(code, RandomNumberGenerator.GetHexString(32, lowercase: true), domain, SiteId, "Admin", "admin@" + domain);
+            portal = await identity.AddPortalAsync(code, RandomNumberGenerator.GetHexString(32, lowercase: true), domain, SiteId, "Admin", "admin@" + domain, licenseType, language);
         }
         catch (System.Data.Common.DbException)
         {

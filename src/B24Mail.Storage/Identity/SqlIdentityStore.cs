@@ -3,7 +3,8 @@ using System.Data.Common;
 
 namespace B24Mail.Storage.Identity;
 
-public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
+/// <summary>Portals, users and webhooks on either dialect. Times are stored as Unix seconds and read through <paramref name="time"/>.</summary>
+public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : IIdentityStore
 {
     private static readonly string[] SqliteMigrations =
     [
@@ -83,7 +84,17 @@ public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
         DROP INDEX portals_domain;
         CREATE INDEX portals_domain ON portals (lower(domain));
         """,
+        LicenceAndTimes,
     ];
+
+    /// <summary>Licence and language per portal (decisions #24), the user times of #28, the key that signs secure calls (#26).</summary>
+    private const string LicenceAndTimes = """
+        ALTER TABLE portals ADD COLUMN license_type TEXT NOT NULL DEFAULT 'pro';
+        ALTER TABLE portals ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+        ALTER TABLE users ADD COLUMN registered_at BIGINT NULL;
+        ALTER TABLE users ADD COLUMN last_login_at BIGINT NULL;
+        ALTER TABLE oauth_apps ADD COLUMN signing_key TEXT NULL;
+        """;
 
     private static readonly string[] PostgresMigrations =
     [
@@ -151,12 +162,13 @@ public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
         );
         CREATE INDEX oauth_tokens_expiry ON oauth_tokens (expires_at);
         """,
+        LicenceAndTimes,
     ];
 
-    internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id, p.rate_enabled, p.rate_burst, p.rate_per_second";
-    internal const int PortalWidth = 8;
-    internal const string UserColumns = "u.id, u.name, u.last_name, u.email, u.is_admin, u.is_active";
-    internal const int UserWidth = 6;
+    internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id, p.rate_enabled, p.rate_burst, p.rate_per_second, p.license_type, p.language";
+    internal const int PortalWidth = 10;
+    internal const string UserColumns = "u.id, u.name, u.last_name, u.email, u.is_admin, u.is_active, u.registered_at, u.last_login_at";
+    internal const int UserWidth = 8;
 
     public Task MigrateAsync() => Schema.MigrateAsync(database, "identity", database.Dialect == SqlDialect.Postgres ? PostgresMigrations : SqliteMigrations);
 
@@ -185,14 +197,21 @@ public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
         return (IReadOnlyList<Portal>)portals;
     }, cancellationToken);
 
-    public Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, string adminName, string adminEmail, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, string adminName, string adminEmail, string licenseType = Licence.DefaultType, string language = Licence.DefaultLanguage, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
-        var id = Convert.ToInt64(session.Scalar("INSERT INTO portals (code, member_id, domain, site_id) VALUES (@code, @member, @domain, @site) RETURNING id",
-            ("@code", code), ("@member", memberId), ("@domain", domain), ("@site", siteId)));
+        var id = Convert.ToInt64(session.Scalar("INSERT INTO portals (code, member_id, domain, site_id, license_type, language) VALUES (@code, @member, @domain, @site, @license, @language) RETURNING id",
+            ("@code", code), ("@member", memberId), ("@domain", domain), ("@site", siteId), ("@license", licenseType), ("@language", language)));
         // The administrator is made in the same transaction: a portal never exists without user 1.
-        session.Execute("INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active) VALUES (@portal, 1, @name, '', @email, TRUE, TRUE)",
-            ("@portal", id), ("@name", adminName), ("@email", adminEmail));
-        return new Portal(id, code, memberId, domain, siteId);
+        session.Execute("INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active, registered_at) VALUES (@portal, 1, @name, '', @email, TRUE, TRUE, @now)",
+            ("@portal", id), ("@name", adminName), ("@email", adminEmail), ("@now", time.GetUtcNow().ToUnixTimeSeconds()));
+        return new Portal(id, code, memberId, domain, siteId, null, licenseType, language);
+    });
+
+    public Task<bool> SetPortalLicenseAsync(long portalId, string licenseType, string language, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    {
+        var command = session.Command("UPDATE portals SET license_type = @license, language = @language WHERE id = @id",
+            ("@id", portalId), ("@license", licenseType), ("@language", language));
+        return command.ExecuteNonQuery() > 0;
     });
 
     public Task<bool> SetPortalRateLimitAsync(long portalId, Rest.Limits.RateLimit? limit, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
@@ -206,13 +225,14 @@ public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
     {
         // User IDs count from 1 in each portal, as on real portals; the lock makes MAX+1 safe across nodes.
         session.Lock(LockKeys.PortalUsers(portalId));
+        var now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
         var command = session.Command("""
-            INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active)
-            VALUES (@portal, (SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE portal_id = @portal), @name, @last, @email, @admin, TRUE)
+            INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active, registered_at)
+            VALUES (@portal, (SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE portal_id = @portal), @name, @last, @email, @admin, TRUE, @now)
             RETURNING id
-            """, ("@portal", portalId), ("@name", name), ("@last", lastName), ("@email", email), ("@admin", isAdmin));
+            """, ("@portal", portalId), ("@name", name), ("@last", lastName), ("@email", email), ("@admin", isAdmin), ("@now", now.ToUnixTimeSeconds()));
         var id = Convert.ToInt64(command.ExecuteScalar());
-        return new PortalUser(portalId, id, name, lastName, email, isAdmin, true);
+        return new PortalUser(portalId, id, name, lastName, email, isAdmin, true, now);
     });
 
     public Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
@@ -233,6 +253,13 @@ public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
 
     public Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default) =>
         UpdateAsync("UPDATE users SET is_active = @v WHERE portal_id = @portal AND id = @id", portalId, userId, active);
+
+    public Task<bool> RecordLoginAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    {
+        var command = session.Command("UPDATE users SET last_login_at = @now WHERE portal_id = @portal AND id = @id",
+            ("@portal", portalId), ("@id", userId), ("@now", time.GetUtcNow().ToUnixTimeSeconds()));
+        return command.ExecuteNonQuery() > 0;
+    });
 
     /// <summary>The portal whose domain a request was sent to, as a column of the credential's own query.</summary>
     internal const string HostPortalColumn = "(SELECT hp.id FROM portals hp WHERE lower(hp.domain) = lower(@host) ORDER BY hp.id LIMIT 1)";
@@ -289,10 +316,11 @@ public sealed class SqlIdentityStore(IDatabase database) : IIdentityStore
     });
 
     internal static Portal ReadPortal(DbDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetString(at + 4),
-        r.IsDBNull(at + 5) ? null : new Rest.Limits.RateLimit(r.GetBoolean(at + 5), r.GetDouble(at + 6), r.GetDouble(at + 7)));
+        r.IsDBNull(at + 5) ? null : new Rest.Limits.RateLimit(r.GetBoolean(at + 5), r.GetDouble(at + 6), r.GetDouble(at + 7)),
+        r.GetString(at + 8), r.GetString(at + 9));
 
     internal static PortalUser ReadUser(DbDataReader r, int at, long portalId) =>
-        new(portalId, r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetBoolean(at + 4), r.GetBoolean(at + 5));
+        new(portalId, r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetBoolean(at + 4), r.GetBoolean(at + 5), ReadTime(r, at + 6), ReadTime(r, at + 7));
 
     internal static IReadOnlySet<string> ReadScopes(DbDataReader r, int at) => r.GetString(at).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 

@@ -7,17 +7,17 @@ namespace B24Mail.Storage.Identity;
 /// <summary>OAuth apps, codes and tokens; the tables are part of the identity schema.</summary>
 public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore
 {
-    private const string AppColumns = "a.id, a.portal_id, a.client_id, a.name, a.scopes, a.redirect_uri, a.code, a.version, a.active, a.secret_hash";
-    private const int AppWidth = 10;
+    private const string AppColumns = "a.id, a.portal_id, a.client_id, a.name, a.scopes, a.redirect_uri, a.code, a.version, a.active, a.secret_hash, a.signing_key";
+    private const int AppWidth = 11;
 
-    public Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, string? signingKey = null, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
         var command = session.Command("""
-            INSERT INTO oauth_apps (portal_id, client_id, secret_hash, name, scopes, redirect_uri, code)
-            VALUES (@portal, @client, @hash, @name, @scopes, @redirect, @code) RETURNING id
-            """, ("@portal", portalId), ("@client", clientId), ("@hash", secretHash), ("@name", name), ("@scopes", string.Join(',', scopes)), ("@redirect", redirectUri), ("@code", code));
+            INSERT INTO oauth_apps (portal_id, client_id, secret_hash, name, scopes, redirect_uri, code, signing_key)
+            VALUES (@portal, @client, @hash, @name, @scopes, @redirect, @code, @key) RETURNING id
+            """, ("@portal", portalId), ("@client", clientId), ("@hash", secretHash), ("@name", name), ("@scopes", string.Join(',', scopes)), ("@redirect", redirectUri), ("@code", code), ("@key", signingKey));
         var id = Convert.ToInt64(command.ExecuteScalar());
-        return new OAuthApp(id, portalId, clientId, name, scopes.ToHashSet(StringComparer.Ordinal), redirectUri, code, 1, true, secretHash);
+        return new OAuthApp(id, portalId, clientId, name, scopes.ToHashSet(StringComparer.Ordinal), redirectUri, code, 1, true, secretHash, signingKey);
     });
 
     public Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
@@ -120,5 +120,6 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore
     }
 
     private static OAuthApp ReadApp(DbDataReader r, int at) => new(
-        r.GetInt64(at), r.GetInt64(at + 1), r.GetString(at + 2), r.GetString(at + 3), ReadScopes(r, at + 4), r.GetString(at + 5), r.GetString(at + 6), r.GetInt32(at + 7), r.GetBoolean(at + 8), (byte[])r.GetValue(at + 9));
+        r.GetInt64(at), r.GetInt64(at + 1), r.GetString(at + 2), r.GetString(at + 3), ReadScopes(r, at + 4), r.GetString(at + 5), r.GetString(at + 6), r.GetInt32(at + 7), r.GetBoolean(at + 8), (byte[])r.GetValue(at + 9),
+        r.IsDBNull(at + 10) ? null : r.GetString(at + 10));
 }

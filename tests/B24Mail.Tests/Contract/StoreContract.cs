@@ -27,7 +27,7 @@ public abstract class StoreContract : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await OpenAsync();
-        Identity = new SqlIdentityStore(_database);
+        Identity = new SqlIdentityStore(_database, TimeProvider.System);
         OAuth = new SqlOAuthStore(_database);
         Mail = new SqlMailServiceStore(_database);
         Limits = new SqlLimitStore(_database);

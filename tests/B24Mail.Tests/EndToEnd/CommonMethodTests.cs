@@ -140,9 +140,22 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Equal(all.Distinct().Order(StringComparer.Ordinal), all);
         Assert.Equal(all, Strings(fromUser.Result));
 
-        var notFull = await Server.GetAsync(Server.Webhook + "scope?full=false");
-        AssertOk(notFull);
-        Assert.Equal(["mailservice"], Strings(notFull.Result));
+        // PHP truth (decisions #29): only "", "0", 0, false and null are false; "false" and "N" are true.
+        foreach (var falsy in new[] { "scope?full=0", "scope?full=", "scope" })
+        {
+            var notFull = await Server.GetAsync(Server.Webhook + falsy);
+            AssertOk(notFull);
+            Assert.Equal(["mailservice"], Strings(notFull.Result));
+        }
+        foreach (var truthy in new[] { "scope?full=false", "scope?full=N", "scope?FULL=1", "scope?Full=no" })
+        {
+            var full = await Server.GetAsync(Server.Webhook + truthy);
+            AssertOk(full);
+            Assert.Equal(all, Strings(full.Result));
+        }
+        var jsonFalse = await Server.PostJsonAsync(Server.Webhook + "scope", """{"FULL":false}""");
+        AssertOk(jsonFalse);
+        Assert.Equal(["mailservice"], Strings(jsonFalse.Result));
     }
 
     [Fact]
@@ -169,9 +182,10 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task Methods_lists_the_basic_methods_and_those_of_the_granted_scopes_in_lower_case()
     {
-        // app.info needs an application context, so a webhook is not offered it (as method.get says).
-        var basic = (await MethodsAsync(Server.Webhook, "?scope=")).Where(n => n != "app.info").ToList();
+        // Every basic method, app.info included (a webhook calls it directly, decisions #23).
+        var basic = (await MethodsAsync(Server.Webhook, "?scope=")).ToList();
         Assert.Contains("batch", basic);
+        Assert.Contains("app.info", basic);
 
         var forMail = await MethodsAsync(Server.Webhook);
         Assert.Equal(basic.Concat(MailServiceMethods).Order(StringComparer.Ordinal), forMail.Order(StringComparer.Ordinal));
@@ -241,11 +255,32 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
     }
 
     [Fact]
-    public async Task Method_get_app_info_exists_but_is_available_only_to_an_application()
+    public async Task Method_get_app_info_is_available_to_a_webhook_and_an_application()
     {
-        Assert.Equal((true, false), await MethodGetAsync(Server.Webhook + "method.get?name=app.info"));
+        Assert.Equal((true, true), await MethodGetAsync(Server.Webhook + "method.get?name=app.info"));
         var (_, token) = await IssueTokenAsync(1, "mailservice");
         Assert.Equal((true, true), await MethodGetAsync(Rest("method.get?name=app.info&auth=" + token)));
+    }
+
+    [Theory]
+    [InlineData("method.get?NAME=mailservice.add")]
+    [InlineData("method.get?Name=MAILSERVICE.ADD")]
+    [InlineData("method.get?name=MailService.Add")]
+    public async Task Method_get_takes_its_parameter_and_the_name_in_any_case(string call)
+    {
+        Assert.Equal((true, true), await MethodGetAsync(Server.Webhook + call));
+    }
+
+    [Fact]
+    public async Task Methods_takes_scope_and_full_in_any_case()
+    {
+        Assert.Equal(MailServiceMethods, (await MethodsAsync(Server.Webhook, "?SCOPE=mailservice")).Order(StringComparer.Ordinal));
+        var userHook = await Server.AddWebhookAsync(1, "user");
+        var full = await MethodsAsync(userHook, "?FULL=Y");
+        foreach (var name in MailServiceMethods) Assert.Contains(name, full);
+        // "false" is PHP-true; "0" is not.
+        Assert.Contains("mailservice.add", await MethodsAsync(userHook, "?full=false"));
+        Assert.DoesNotContain("mailservice.add", await MethodsAsync(userHook, "?full=0"));
     }
 
     // ---------- profile and user.admin ----------
@@ -256,7 +291,7 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
         var response = await Server.GetAsync(Server.Webhook + "profile");
         AssertOk(response);
         var result = response.Result;
-        Assert.Equal(["ID", "ADMIN", "NAME", "LAST_NAME", "PERSONAL_GENDER", "TIME_ZONE"], result.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["ID", "ADMIN", "NAME", "LAST_NAME", "PERSONAL_GENDER", "TIME_ZONE", "TIME_ZONE_OFFSET"], result.EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.String, result.GetProperty("ID").ValueKind);
         Assert.Equal("1", result.GetProperty("ID").GetString());
         Assert.Equal(JsonValueKind.True, result.GetProperty("ADMIN").ValueKind);
@@ -264,6 +299,11 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Equal("", result.GetProperty("LAST_NAME").GetString());
         Assert.Equal("", result.GetProperty("PERSONAL_GENDER").GetString());
         Assert.Equal("", result.GetProperty("TIME_ZONE").GetString());
+        // Seconds east of UTC, an integer (decisions #28), the offset the time block's dates carry.
+        Assert.Equal(JsonValueKind.Number, result.GetProperty("TIME_ZONE_OFFSET").ValueKind);
+        var offset = TimeSpan.FromSeconds(result.GetProperty("TIME_ZONE_OFFSET").GetInt64());
+        var dateStart = response.Json.GetProperty("time").GetProperty("date_start").GetString()!;
+        Assert.Equal(DateTimeOffset.ParseExact(dateStart, "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture).Offset, offset);
     }
 
     [Fact]
@@ -521,11 +561,66 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
     // ---------- app.info ----------
 
     [Fact]
-    public async Task App_info_via_a_webhook_needs_an_application_context()
+    public async Task App_info_via_a_webhook_answers_its_scopes_and_the_licence()
     {
-        AssertError(await Server.GetAsync(Server.Webhook + "app.info"), HttpStatusCode.BadRequest, "ACCESS_DENIED", "Access denied! Application context required");
+        // What the official PHP SDK's webhook quick start calls first (getApplicationInfo), decisions #23.
+        var bootstrap = await Server.GetAsync(Server.Webhook + "app.info");
+        AssertOk(bootstrap);
+        Assert.Equal(["SCOPE", "LICENSE"], bootstrap.Result.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["mailservice"], Strings(bootstrap.Result.GetProperty("SCOPE")));
+        Assert.Equal("en_pro", bootstrap.Result.GetProperty("LICENSE").GetString());
+
         var userHook = await Server.AddWebhookAsync(1, "user", "mailservice");
-        AssertError(await Server.PostJsonAsync(userHook + "app.info", "{}"), HttpStatusCode.BadRequest, "ACCESS_DENIED", "Access denied! Application context required");
+        var posted = await Server.PostJsonAsync(userHook + "app.info", "{}");
+        AssertOk(posted);
+        Assert.Equal(["mailservice", "user"], Strings(posted.Result.GetProperty("SCOPE")));
+
+        var none = await Server.GetAsync(await Server.AddWebhookAsync(1) + "app.info");
+        AssertOk(none);
+        Assert.Equal(0, none.Result.GetProperty("SCOPE").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task App_info_inside_a_webhook_batch_needs_an_application_context()
+    {
+        var response = await Server.PostJsonAsync(Server.Webhook + "batch", """{"cmd":{"a":"app.info","b":"scope"}}""");
+        AssertOk(response);
+        var error = response.Result.GetProperty("result_error").GetProperty("a");
+        Assert.Equal("ACCESS_DENIED", error.GetProperty("error").GetString());
+        Assert.Equal("Access denied! Application context required", error.GetProperty("error_description").GetString());
+        Assert.Equal(["mailservice"], Strings(response.Result.GetProperty("result").GetProperty("b")));
+
+        // An app's batch has its context.
+        var (app, token) = await IssueTokenAsync(1, "mailservice");
+        var appBatch = await Server.PostJsonAsync(Rest("batch"), new { auth = token, cmd = new { a = "app.info" } });
+        AssertOk(appBatch);
+        Assert.Equal(app.Id, appBatch.Result.GetProperty("result").GetProperty("a").GetProperty("ID").GetInt64());
+    }
+
+    [Fact]
+    public async Task App_info_reports_the_portals_licence_and_language()
+    {
+        var identity = Identity;
+        var portal = await DefaultPortalAsync();
+        var (_, token) = await IssueTokenAsync(1, "mailservice");
+        try
+        {
+            Assert.True(await identity.SetPortalLicenseAsync(portal.Id, "ent10000", "de"));
+            var oauth = await Server.GetAsync(Rest("app.info?auth=" + token));
+            AssertOk(oauth);
+            Assert.Equal("de_ent10000", oauth.Result.GetProperty("LICENSE").GetString());
+            Assert.Equal("ent10000", oauth.Result.GetProperty("LICENSE_TYPE").GetString());
+            Assert.Equal("ent", oauth.Result.GetProperty("LICENSE_FAMILY").GetString());
+            Assert.Equal("de", oauth.Result.GetProperty("LANGUAGE_ID").GetString());
+
+            var hook = await Server.GetAsync(Server.Webhook + "app.info");
+            AssertOk(hook);
+            Assert.Equal("de_ent10000", hook.Result.GetProperty("LICENSE").GetString());
+        }
+        finally
+        {
+            await identity.SetPortalLicenseAsync(portal.Id, "pro", "en");
+        }
     }
 
     [Fact]
@@ -551,8 +646,11 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
             Assert.Equal(JsonValueKind.True, result.GetProperty("INSTALLED").ValueKind);
             Assert.Equal("N", result.GetProperty("PAYMENT_EXPIRED").GetString());
             Assert.Equal(JsonValueKind.Null, result.GetProperty("DAYS").ValueKind);
-            Assert.Equal(JsonValueKind.String, result.GetProperty("LANGUAGE_ID").ValueKind);
-            Assert.Equal(JsonValueKind.String, result.GetProperty("LICENSE").ValueKind);
+            // A new portal's licence (decisions #24): a real family, never an invented one such as "selfhosted".
+            Assert.Equal("en", result.GetProperty("LANGUAGE_ID").GetString());
+            Assert.Equal("en_pro", result.GetProperty("LICENSE").GetString());
+            Assert.Equal("pro", result.GetProperty("LICENSE_TYPE").GetString());
+            Assert.Equal("pro", result.GetProperty("LICENSE_FAMILY").GetString());
         }
     }
 
@@ -575,7 +673,8 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
     [Theory]
     [InlineData("feature.get")]
     [InlineData("feature.get?CODE=")]
-    [InlineData("feature.get?code=rest_offline_extended")]
+    [InlineData("feature.get?code=")]
+    [InlineData("feature.get?other=rest_offline_extended")]
     public async Task Feature_get_without_code_is_code_empty(string call)
     {
         AssertError(await Server.GetAsync(Server.Webhook + call), HttpStatusCode.BadRequest, "CODE_EMPTY", "CODE can't be empty");
@@ -590,6 +689,11 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
         AssertOk(response);
         Assert.Equal(["value"], response.Result.EnumerateObject().Select(p => p.Name));
         Assert.Equal("Y", response.Result.GetProperty("value").GetString());
+
+        // The parameter name in any case (decisions #29), as SDKs that lower-case their keys send it.
+        var lower = await Server.GetAsync(Server.Webhook + "feature.get?code=" + code);
+        AssertOk(lower);
+        Assert.Equal("Y", lower.Result.GetProperty("value").GetString());
     }
 
     // ---------- basic methods need no scope ----------

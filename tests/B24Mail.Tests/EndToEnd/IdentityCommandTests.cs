@@ -88,6 +88,42 @@ public sealed class IdentityCommandTests
         Assert.Equal(2, Lines(await OkAsync(server, "portal", "list")).Length);
     }
 
+    [Fact]
+    public async Task Portal_add_and_portal_set_give_the_licence_that_app_info_reports()
+    {
+        await using var server = await TestServer.StartAsync();
+        await OkAsync(server, "portal", "add", "--code", "team-a", "--domain", "team-a.test", "--license", "ent10000", "--language", "de");
+        var hookA = await OkAsync(server, "webhook", "add", "--portal", "team-a", "--user", "1", "--scope", "mailservice");
+        var infoA = await server.GetAsync(hookA + "app.info");
+        AssertOk(infoA);
+        Assert.Equal("de_ent10000", infoA.Result.GetProperty("LICENSE").GetString());
+
+        // The default portal starts as en_pro; portal set changes it for the running server at once.
+        var before = await server.GetAsync(server.Webhook + "app.info");
+        AssertOk(before);
+        Assert.Equal("en_pro", before.Result.GetProperty("LICENSE").GetString());
+        Assert.Equal("default", await OkAsync(server, "portal", "set", "--code", "default", "--license", "std"));
+        Assert.Equal("en_std", (await server.GetAsync(server.Webhook + "app.info")).Result.GetProperty("LICENSE").GetString());
+        Assert.Equal("default", await OkAsync(server, "portal", "set", "--code", "default", "--language", "ru"));
+        Assert.Equal("ru_std", (await server.GetAsync(server.Webhook + "app.info")).Result.GetProperty("LICENSE").GetString());
+    }
+
+    [Theory]
+    [InlineData("--license", "selfhosted")]
+    [InlineData("--license", "PRO")]
+    [InlineData("--license", "pro-1")]
+    [InlineData("--license", "")]
+    [InlineData("--language", "english")]
+    [InlineData("--language", "EN")]
+    public async Task A_licence_outside_the_real_families_is_refused_and_nothing_changes(string option, string value)
+    {
+        await using var server = await TestServer.StartAsync();
+        await FailsAsync(server, 2, "portal", "set", "--code", "default", option, value);
+        await FailsAsync(server, 2, "portal", "add", "--code", "team-b", "--domain", "team-b.test", option, value);
+        Assert.Equal("en_pro", (await server.GetAsync(server.Webhook + "app.info")).Result.GetProperty("LICENSE").GetString());
+        Assert.DoesNotContain(Lines(await OkAsync(server, "portal", "list")), l => l.StartsWith("team-b\t", StringComparison.Ordinal));
+    }
+
     // ---------- users ----------
 
     [Fact]

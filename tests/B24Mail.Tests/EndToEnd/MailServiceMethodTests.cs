@@ -102,13 +102,14 @@ public sealed class MailServiceMethodTests(ServerFixture fixture) : IClassFixtur
     [InlineData("\"SORT\":2147483648", "Sorting")]
     [InlineData("\"SORT\":\"ten\"", "Sorting")]
     [InlineData("\"ENCRYPTION\":\"maybe\"", "Secure Connection")]
-    [InlineData("\"LINK\":\"javascript:alert(1)\"", "Web Interface Address")]
-    [InlineData("\"LINK\":\"not a url\"", "Web Interface Address")]
     [InlineData("\"LINK\":{\"x\":1}", "Web Interface Address")]
-    [InlineData("\"SERVER\":\"imap example.com\"", "Server Address")]
+    [InlineData("\"LINK\":[\"https://a.example/\"]", "Web Interface Address")]
+    [InlineData("\"LINK\":\"https://a.example/\\u0000\"", "Web Interface Address")]
     [InlineData("\"SERVER\":[\"a\"]", "Server Address")]
+    [InlineData("\"SERVER\":\"imap\\u0000.example\"", "Server Address")]
     [InlineData("\"NAME\":[\"a\"]", "Name")]
     [InlineData("\"NAME\":{\"a\":\"b\"}", "Name")]
+    [InlineData("\"NAME\":\"a\\u0000b\"", "Name")]
     [InlineData("\"ICON\":true", "Logo")]
     [InlineData("\"ICON\":-3", "Logo")]
     public async Task Invalid_field_values_get_the_documented_message(string field, string label)
@@ -134,6 +135,76 @@ public sealed class MailServiceMethodTests(ServerFixture fixture) : IClassFixtur
     {
         var response = await Server.PostJsonAsync(Server.Webhook + "mailservice.add", """{"SORT":"x","PORT":0,"ACTIVE":"maybe"}""");
         AssertCoreError(response, "Invalid value for \"Activity\"; Required field \"Name\" not filled; Invalid value for \"Port\"; Invalid value for \"Sorting\"");
+    }
+
+    /// <summary>
+    /// NAME, SERVER and LINK are free text as on a real portal (decisions #27): what a portal's own list shows must
+    /// go back in through add, as a migration script does, and come out as it went in.
+    /// </summary>
+    [Theory]
+    [InlineData("LINK", "mail.example.com", "mail.example.com")]
+    [InlineData("LINK", "javascript:alert(1)", "javascript:alert(1)")]
+    [InlineData("LINK", " https://mail.example.com/?q=a b ", " https://mail.example.com/?q=a b ")]
+    [InlineData("SERVER", "imap example.com", "imap example.com")]
+    [InlineData("SERVER", " IMAP.Example.COM\t", "imap.example.com")]
+    [InlineData("SERVER", "user@IMAP.example/inbox", "user@imap.example/inbox")]
+    [InlineData("NAME", "Tab\tin name", "Tab\tin name")]
+    [InlineData("NAME", "  padded  ", "  padded  ")]
+    [InlineData("NAME", "Line\nbreak <b>", "Line\nbreak <b>")]
+    public async Task Free_text_fields_are_stored_as_sent(string field, string sent, string stored)
+    {
+        var fields = new Dictionary<string, object> { ["NAME"] = "free text", [field] = sent };
+        var id = await Server.AddServiceAsync(fields);
+        Assert.Equal(stored, (await Server.GetServiceAsync(id)).GetProperty(field).GetString());
+
+        var other = field == "NAME" ? "renamed" : "x";
+        var update = await Server.PostJsonAsync(Server.Webhook + "mailservice.update", new Dictionary<string, object> { ["ID"] = id, [field] = other });
+        Assert.Equal(HttpStatusCode.OK, update.Status);
+        Assert.Equal(other, (await Server.GetServiceAsync(id)).GetProperty(field).GetString());
+        var back = await Server.PostJsonAsync(Server.Webhook + "mailservice.update", new Dictionary<string, object> { ["ID"] = id, [field] = sent });
+        Assert.Equal(HttpStatusCode.OK, back.Status);
+        Assert.Equal(stored, (await Server.GetServiceAsync(id)).GetProperty(field).GetString());
+    }
+
+    [Theory]
+    [InlineData("NAME", "Name")]
+    [InlineData("SERVER", "Server Address")]
+    [InlineData("LINK", "Web Interface Address")]
+    public async Task Free_text_fields_take_255_characters_and_no_more(string field, string label)
+    {
+        // 255 characters, one of them outside the BMP (two UTF-16 units): the column counts characters.
+        var longest = "\U0001F4E7" + new string('a', 254);
+        var fields = new Dictionary<string, object> { ["NAME"] = "n", [field] = longest };
+        var id = await Server.AddServiceAsync(fields);
+        var expected = field == "SERVER" ? longest.ToLowerInvariant() : longest;
+        Assert.Equal(expected, (await Server.GetServiceAsync(id)).GetProperty(field).GetString());
+
+        fields[field] = longest + "a";
+        AssertCoreError(await Server.PostJsonAsync(Server.Webhook + "mailservice.add", fields), $"Invalid value for \"{label}\"");
+        var update = await Server.PostJsonAsync(Server.Webhook + "mailservice.update", new Dictionary<string, object> { ["ID"] = id, [field] = longest + "a" });
+        AssertCoreError(update, $"Invalid value for \"{label}\"");
+        Assert.Equal(expected, (await Server.GetServiceAsync(id)).GetProperty(field).GetString());
+    }
+
+    [Fact]
+    public async Task A_real_portals_list_copied_into_add_is_accepted_whole()
+    {
+        // Rows as a real portal's mailservice.list gives them: every value a string, LINK without a scheme,
+        // SERVER with a space, a NAME with a tab; a migration script posts each back as it is.
+        var rows = new[]
+        {
+            new Dictionary<string, object?> { ["ID"] = "7", ["SITE_ID"] = "s1", ["ACTIVE"] = "Y", ["SORT"] = "100", ["NAME"] = "Corp\tMail", ["SERVER"] = "imap corp", ["PORT"] = "993", ["ENCRYPTION"] = "Y", ["LINK"] = "mail.corp.example", ["ICON"] = null },
+            new Dictionary<string, object?> { ["ID"] = "8", ["SITE_ID"] = "s1", ["ACTIVE"] = "N", ["SORT"] = "0", ["NAME"] = "Legacy", ["SERVER"] = "", ["PORT"] = null, ["ENCRYPTION"] = "N", ["LINK"] = null, ["ICON"] = null },
+        };
+        foreach (var row in rows)
+        {
+            var id = await Server.AddServiceAsync(row);
+            var stored = await Server.GetServiceAsync(id);
+            foreach (var field in new[] { "ACTIVE", "SORT", "NAME", "SERVER", "PORT", "ENCRYPTION", "LINK" })
+            {
+                Assert.Equal(row[field] is string text ? text : null, stored.GetProperty(field).ValueKind == JsonValueKind.Null ? null : stored.GetProperty(field).GetString());
+            }
+        }
     }
 
     [Fact]

@@ -18,12 +18,11 @@ public static class OAuthTestKit
         return await provisioning.EnsurePortalAsync(code, domain ?? code + ".test");
     }
 
+    /// <summary>Installs an app as <c>app add</c> does, through the server's own <see cref="OAuthServer"/>.</summary>
     public static async Task<TestApp> AddAppAsync(this TestServer server, Portal portal, params string[] scopes)
     {
-        var secret = Secrets.NewClientSecret();
-        var app = await server.Services.GetRequiredService<IOAuthStore>().AddAppAsync(
-            portal.Id, Secrets.NewClientId(), Secrets.Hash(secret), "Test App", scopes, "https://app.example/callback?x=1", "local.test_app");
-        return new TestApp(app, secret);
+        var installed = await server.Services.GetRequiredService<OAuthServer>().InstallAsync(portal, "Test App", scopes, "https://app.example/callback?x=1");
+        return new TestApp(installed.App, installed.ClientSecret);
     }
 
     /// <summary>Approves through the non-interactive path and returns the redirect's query.</summary>

@@ -41,7 +41,7 @@ public sealed class OAuthTests
         Assert.Equal(3600, token.Json.GetProperty("expires_in").GetInt64());
         Assert.Equal(clock.GetUtcNow().ToUnixTimeSeconds() + 3600, token.Json.GetProperty("expires").GetInt64());
         Assert.Equal(server.HttpsBase + "/rest/", token.Json.GetProperty("client_endpoint").GetString());
-        Assert.Equal(server.HttpsBase + "/rest/", token.Json.GetProperty("server_endpoint").GetString());
+        Assert.Equal(server.HttpsBase + "/oauth/rest/", token.Json.GetProperty("server_endpoint").GetString());
         Assert.Equal(portal.MemberId, token.Json.GetProperty("member_id").GetString());
         Assert.Equal("L", token.Json.GetProperty("status").GetString());
         Assert.Equal(1, token.Json.GetProperty("user_id").GetInt64());
