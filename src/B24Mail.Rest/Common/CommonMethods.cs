@@ -137,10 +137,20 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
         return Done(codes.Any(mine.Contains));
     }
 
+    /// <summary>
+    /// Names of access codes. The work must not grow with what a client sends: codes are taken once each, at
+    /// most <see cref="MaxAccessCodes"/> of them, and their users are read in one query.
+    /// </summary>
     private async ValueTask<object?> AccessName(RestContext context)
     {
-        var codes = AccessCodes(context.Params.GetAnyCase("ACCESS"));
+        var codes = AccessCodes(context.Params.GetAnyCase("ACCESS")).Distinct(StringComparer.Ordinal).Take(MaxAccessCodes).ToList();
         if (codes.Count == 0) return false;
+        var userIds = new HashSet<long>();
+        foreach (var code in codes)
+        {
+            if (UserIdOf(code) is { } id) userIds.Add(id);
+        }
+        var users = (await identity.FindUsersAsync(context.Caller.Portal.Id, userIds, context.CancellationToken)).ToDictionary(u => u.Id);
         var result = new PhpArray();
         foreach (var code in codes)
         {
@@ -149,15 +159,19 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
                 "AU" => Access("", "All authorized users", "other"),
                 "G1" => Access("", "Administrators", "group"),
                 "G2" => Access("", "All users", "group"),
-                var u when u.StartsWith('U') && long.TryParse(u[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-                    && await identity.FindUserAsync(context.Caller.Portal.Id, id, context.CancellationToken) is { } user
-                    => Access("Users", $"{user.Name} {user.LastName}".Trim(), "user"),
+                _ when UserIdOf(code) is { } id && users.TryGetValue(id, out var user) => Access("Users", $"{user.Name} {user.LastName}".Trim(), "user"),
                 _ => null,
             };
             if (entry is not null) result.Set(code, entry);
         }
         return result;
     }
+
+    /// <summary>More codes than any access dialog shows at once; the rest are not named.</summary>
+    public const int MaxAccessCodes = 1000;
+
+    private static long? UserIdOf(string code) =>
+        code.Length > 1 && code[0] is 'U' or 'u' && long.TryParse(code.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 
     private static PhpArray Access(string provider, string name, string providerId) => PhpArray.From(("provider", provider), ("name", name), ("provider_id", providerId));
 

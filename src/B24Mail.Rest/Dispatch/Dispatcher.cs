@@ -16,18 +16,25 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
 {
     public MethodRegistry Registry => registry;
 
-    public async ValueTask<RestOutcome> InvokeAsync(RestCall call, CancellationToken cancellationToken)
+    /// <summary>
+    /// The steps that need no parameters: method lookup (decided before authentication, so an unknown method
+    /// answers 404 whatever the credential), the HTTPS rule and the credential. The transport runs them before
+    /// it reads a body when the credential is outside it, so a refused request costs no body.
+    /// </summary>
+    public async ValueTask<RestAdmission> AdmitAsync(string methodName, RestCredential credential, bool isHttps, string host, CancellationToken cancellationToken)
+    {
+        if (!registry.TryGet(methodName, out var method)) throw SystemErrors.MethodNotFound;
+        if (credential is RestCredential.Webhook && !isHttps && !options.AllowHttpWebhooks) throw SystemErrors.HttpsRequired;
+        return new RestAdmission(method, await authenticator.ResolveAsync(credential, host, cancellationToken));
+    }
+
+    /// <summary>A call, admitted here unless the transport already did (<paramref name="admitted"/>).</summary>
+    public async ValueTask<RestOutcome> InvokeAsync(RestCall call, CancellationToken cancellationToken, RestAdmission? admitted = null)
     {
         var start = time.GetUtcNow();
         try
         {
-            // Decided before authentication, so an unknown method answers 404 whatever the credential.
-            if (!registry.TryGet(call.MethodName, out var method)) return RestOutcome.Failure(SystemErrors.MethodNotFound);
-            if (call.Credential is RestCredential.Webhook && !call.IsHttps && !options.AllowHttpWebhooks)
-            {
-                return RestOutcome.Failure(SystemErrors.HttpsRequired);
-            }
-            var caller = await authenticator.ResolveAsync(call.Credential, call.Host, cancellationToken);
+            var (method, caller) = admitted ?? await AdmitAsync(call.MethodName, call.Credential, call.IsHttps, call.Host, cancellationToken);
             if (!await limits.AcceptRequestAsync(caller.Portal, call.ClientIp, start, cancellationToken)) return RestOutcome.Failure(SystemErrors.QueryLimitExceeded);
             return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, call.State, cancellationToken);
         }

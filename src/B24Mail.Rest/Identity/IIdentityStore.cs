@@ -30,6 +30,9 @@ public interface IIdentityStore
 
     Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default);
 
+    /// <summary>The users of a portal among <paramref name="userIds"/>, in one query; unknown IDs are left out.</summary>
+    Task<IReadOnlyList<PortalUser>> FindUsersAsync(long portalId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<PortalUser>> ListUsersAsync(long portalId, CancellationToken cancellationToken = default);
 
     Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default);

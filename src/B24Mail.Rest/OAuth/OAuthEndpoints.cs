@@ -99,6 +99,12 @@ public static class OAuthEndpoints
         }
         var clientId = parameters["client_id"] as string;
         var state = parameters["state"] as string ?? "";
+        // The state goes back into a Location header and the page: a client may not make either as large as it likes.
+        if (state.Length > MaxStateLength)
+        {
+            await WriteHtmlAsync(http, 400, $"<p>The state parameter is longer than {MaxStateLength} characters.</p>");
+            return;
+        }
         var found = await server.FindAppAsync(clientId, http.RequestAborted);
         if (found is not { } target)
         {
@@ -122,6 +128,9 @@ public static class OAuthEndpoints
         }
         await WriteHtmlAsync(http, 200, ConsentPage(target.App, target.Portal, users, state));
     }
+
+    /// <summary>Longer than any state an app uses (a random nonce, or a short encoded return path).</summary>
+    public const int MaxStateLength = 2048;
 
     /// <summary>The redirect of spec §3.2 step 1: code, state, domain, member_id, scope, server_domain.</summary>
     public static string RedirectUrl(OAuthApp app, Portal portal, string code, string state, string host)

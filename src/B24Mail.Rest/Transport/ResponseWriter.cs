@@ -133,7 +133,8 @@ public static class ResponseWriter
     {
         try
         {
-            return key.Length == 0 ? "item" : XmlConvert.VerifyName(key);
+            // An NCName: a name with ':' is a qualified name, and its prefix would need a namespace.
+            return key.Length == 0 ? "item" : XmlConvert.VerifyNCName(key);
         }
         catch (XmlException)
         {

@@ -39,16 +39,24 @@ public static class RestEndpoints
                 await ResponseWriter.WriteErrorAsync(http.Response, SystemErrors.MethodNotFound, format);
                 return;
             }
+            var dispatcher = http.RequestServices.GetRequiredService<Dispatcher>();
+            var host = http.Request.Host.Host;
+            // A body is read only for a caller who may call: when the credential is outside the body (the webhook
+            // path, or a Bearer header, which wins over any auth parameter), it is checked first.
+            RestAdmission? admitted = null;
+            if (RestParams.HasBody(http.Request) && ((RestCredential?)route.Webhook ?? RestParams.HeaderToken(http.Request)) is { } early)
+            {
+                admitted = await dispatcher.AdmitAsync(route.MethodName, early, http.Request.IsHttps, host, http.RequestAborted);
+            }
             var parameters = await RestParams.ReadAsync(http.Request, http.RequestAborted);
             var token = RestParams.TakeToken(http.Request, parameters);
             var state = RestParams.TakeState(parameters);
             RestCredential credential = route.Webhook is not null ? route.Webhook : token is not null ? new RestCredential.Token(token) : RestCredential.None.Instance;
-            var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", http.Request.Host.Host, http.Connection.RemoteIpAddress, state);
-            var dispatcher = http.RequestServices.GetRequiredService<Dispatcher>();
+            var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", host, http.Connection.RemoteIpAddress, state);
             RestOutcome outcome;
             using (http.RequestServices.GetService<IRequestScope>()?.Begin())
             {
-                outcome = await dispatcher.InvokeAsync(call, http.RequestAborted);
+                outcome = await dispatcher.InvokeAsync(call, http.RequestAborted, admitted);
             }
             await ResponseWriter.WriteAsync(http.Response, outcome, format);
         }

@@ -28,12 +28,22 @@ public static class RestParams
         return parameters;
     }
 
+    /// <summary>Whether the request carries a body to read (the same test <see cref="ReadAsync"/> applies).</summary>
+    public static bool HasBody(HttpRequest request) => !(request.ContentLength == 0 || HttpMethods.IsGet(request.Method) && request.ContentLength is null);
+
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, which wins over any parameter.</summary>
+    public static RestCredential.Token? HeaderToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
+        var token = header[7..].Trim();
+        return token.Length == 0 ? null : new RestCredential.Token(token);
+    }
+
     /// <summary>Takes the OAuth token out of the parameters: the Authorization header first, then <c>auth</c>, then <c>access_token</c>.</summary>
     public static string? TakeToken(HttpRequest request, PhpArray parameters)
     {
-        string? token = null;
-        var header = request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) token = header[7..].Trim();
+        var token = HeaderToken(request)?.AccessToken;
         foreach (var name in CredentialNames)
         {
             if (parameters.TryGetValue(name, out var value))
@@ -58,14 +68,14 @@ public static class RestParams
 
     private static async Task<PhpArray?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength == 0 || HttpMethods.IsGet(request.Method) && request.ContentLength is null) return null;
+        if (!HasBody(request)) return null;
         MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType);
         var mediaType = contentType?.MediaType.Value;
         if (string.Equals(mediaType, "multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             return await ReadMultipartAsync(request, cancellationToken);
         }
-        var bytes = await ReadAllAsync(request.Body, cancellationToken);
+        var bytes = await ReadAllAsync(request, cancellationToken);
         if (bytes.Length == 0) return null;
         if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -100,10 +110,29 @@ public static class RestParams
         return tree;
     }
 
-    private static async Task<byte[]> ReadAllAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body, in one array of its declared length when it has one (a stream that grows by doubling
+    /// would hold up to three copies of a large body at once). Kestrel enforces the size limit either way.
+    /// </summary>
+    private static async Task<byte[]> ReadAllAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await body.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
+        try
+        {
+            if (request.ContentLength is { } length and <= int.MaxValue)
+            {
+                var bytes = new byte[length];
+                await request.Body.ReadExactlyAsync(bytes, cancellationToken);
+                return bytes;
+            }
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, cancellationToken);
+            return buffer.ToArray();
+        }
+        catch (Exception exception) when (exception is IOException and not BadHttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            // Kestrel reports some broken framing (a chunk size that overflows) as a plain IOException; it is the
+            // client's error all the same, and every endpoint already answers BadHttpRequestException with a 400.
+            throw new BadHttpRequestException("Malformed request body", StatusCodes.Status400BadRequest, exception);
+        }
     }
 }

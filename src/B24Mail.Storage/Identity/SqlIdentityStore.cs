@@ -242,6 +242,22 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
         return reader.Read() ? ReadUser(reader, 0, portalId) : null;
     }, cancellationToken);
 
+    public Task<IReadOnlyList<PortalUser>> FindUsersAsync(long portalId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default)
+    {
+        if (userIds.Count == 0) return Task.FromResult<IReadOnlyList<PortalUser>>([]);
+        return database.ReadAsync(session =>
+        {
+            // One parameter per ID: the same statement text on both dialects, and callers cap the count.
+            var parameters = userIds.Select((id, i) => ($"@u{i}", (object?)id)).Prepend(("@portal", portalId)).ToArray();
+            var list = string.Join(", ", parameters.Skip(1).Select(p => p.Item1));
+            var command = session.Command($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal AND u.id IN ({list}) ORDER BY u.id", parameters);
+            using var reader = command.ExecuteReader();
+            var users = new List<PortalUser>();
+            while (reader.Read()) users.Add(ReadUser(reader, 0, portalId));
+            return (IReadOnlyList<PortalUser>)users;
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<PortalUser>> ListUsersAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
     {
         var command = session.Command($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal ORDER BY u.id", ("@portal", portalId));

@@ -15,6 +15,13 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
 {
     private const int MaxWritesPerCommit = 256;
 
+    /// <summary>
+    /// Idle readers kept for the next requests. A burst of connections opens a reader per request in flight;
+    /// once it is over, readers beyond this many are closed as they come back, with their page caches.
+    /// </summary>
+    internal const int MaxIdleReaders = 16;
+    private int _idleReaders;
+
     private readonly string _connectionString;
     private readonly Channel<IWriteJob> _queue = Channel.CreateUnbounded<IWriteJob>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentBag<SqliteSession> _readers = new();
@@ -67,7 +74,7 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
     public IDisposable BeginRequest()
     {
         if (_requestSession.Value is not null || _disposed) return NoScope.Instance;
-        if (!_readers.TryTake(out var session)) session = OpenSession(writer: false);
+        var session = TakeReader();
         _requestSession.Value = session;
         return new RequestScope(this, session);
     }
@@ -80,7 +87,7 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
         {
             database._requestSession.Value = null;
             session.EndRead();
-            database._readers.Add(session);
+            database.ReturnReader(session);
         }
     }
 
@@ -98,12 +105,12 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_requestSession.Value is { } pinned) return Task.FromResult(read(pinned));
-        if (!_readers.TryTake(out var session)) session = OpenSession(writer: false);
+        var session = TakeReader();
         try
         {
             var result = read(session);
             session.EndRead();
-            _readers.Add(session);
+            ReturnReader(session);
             return Task.FromResult(result);
         }
         catch
@@ -112,6 +119,30 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
             throw;
         }
     }
+
+    private SqliteSession TakeReader()
+    {
+        if (_readers.TryTake(out var session))
+        {
+            Interlocked.Decrement(ref _idleReaders);
+            return session;
+        }
+        return OpenSession(writer: false);
+    }
+
+    private void ReturnReader(SqliteSession session)
+    {
+        if (_disposed || Interlocked.Increment(ref _idleReaders) > MaxIdleReaders)
+        {
+            Interlocked.Decrement(ref _idleReaders);
+            session.Dispose();
+            return;
+        }
+        _readers.Add(session);
+    }
+
+    /// <summary>Readers waiting in the pool, for tests.</summary>
+    internal int IdleReaders => Volatile.Read(ref _idleReaders);
 
     public Task<T> WriteAsync<T>(Func<IDbSession, T> write)
     {

@@ -9,7 +9,14 @@ namespace B24Mail.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteSession : IDbSession, IDisposable
 {
-    private const int CacheLimit = 4096;
+    /// <summary>
+    /// What one connection's cache may hold, counted as its keys' characters plus a fixed charge per entry
+    /// for the value (credential grants and rows of a few hundred bytes). Keys can carry text a client chose,
+    /// so a count of entries alone would not bound it.
+    /// </summary>
+    private const int CacheBudget = 256 * 1024;
+    private const int EntryCharge = 512;
+    private int _cacheCost;
 
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, object?> _cache = new(StringComparer.Ordinal);
@@ -69,19 +76,34 @@ public sealed class SqliteSession : IDbSession, IDisposable
             if (version != _dataVersion)
             {
                 _cache.Clear();
+                _cacheCost = 0;
                 _dataVersion = version;
             }
             _checkedThisRead = true;
         }
         if (_cache.TryGetValue(key, out var cached)) return (T)cached!;
         var value = load(this);
-        if (_cache.Count >= CacheLimit) _cache.Clear();
-        _cache[key] = value;
+        // A miss is not kept: a client sending made-up credentials would otherwise fill the cache with them.
+        if (value is null) return value;
+        var cost = key.Length * sizeof(char) + EntryCharge;
+        if (_cacheCost + cost > CacheBudget)
+        {
+            _cache.Clear();
+            _cacheCost = 0;
+        }
+        if (cost <= CacheBudget)
+        {
+            _cache[key] = value;
+            _cacheCost += cost;
+        }
         return value;
     }
 
     /// <summary>This process's count of committed write batches, so a request's reads see its own writes.</summary>
     internal Func<long>? WriteEpoch { get; set; }
+
+    /// <summary>Entries and charged size of the read cache, for tests.</summary>
+    internal (int Entries, int Cost) CacheSize => (_cache.Count, _cacheCost);
 
     /// <summary>Ends one read: the next <see cref="Cached{T}"/> checks the data version again.</summary>
     internal void EndRead() => _checkedThisRead = false;

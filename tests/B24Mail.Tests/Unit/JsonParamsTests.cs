@@ -171,8 +171,50 @@ public class JsonParamsTests
     public void Parse_accepts_a_slice_of_a_larger_buffer()
     {
         var bytes = Encoding.UTF8.GetBytes("xx{\"a\":1}yy");
-        var tree = JsonParams.Parse(bytes.AsMemory(2, 7));
+        var tree = JsonParams.Parse(bytes.AsSpan(2, 7));
         Assert.NotNull(tree);
         Assert.Equal(1L, tree["a"]);
+    }
+
+    [Fact]
+    public void Up_to_the_cap_of_values_is_read_and_one_more_is_no_parameters()
+    {
+        var atCap = Parse("[" + string.Join(",", Enumerable.Repeat("1", JsonParams.MaxElements)) + "]");
+        Assert.NotNull(atCap);
+        Assert.Equal(JsonParams.MaxElements, atCap.Count);
+        Assert.Null(Parse("[" + string.Join(",", Enumerable.Repeat("1", JsonParams.MaxElements + 1)) + "]"));
+        // Containers count too: nested empty objects cannot slip past it.
+        Assert.Null(Parse("[" + string.Join(",", Enumerable.Repeat("{}", JsonParams.MaxElements + 1)) + "]"));
+    }
+
+    [Fact]
+    public void A_body_at_the_size_limit_costs_a_small_multiple_of_its_size()
+    {
+        // 16 MiB of one-digit numbers: eight million values.
+        var body = new byte[16 * 1024 * 1024];
+        Array.Fill(body, (byte)',');
+        for (var i = 1; i < body.Length - 1; i += 2) body[i] = (byte)'1';
+        body[0] = (byte)'[';
+        body[^1] = (byte)']';
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Null(JsonParams.Parse(body));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < body.Length, $"{allocated:N0} bytes allocated for a {body.Length:N0}-byte body");
+    }
+
+    [Theory]
+    [InlineData("{\"a\":1} x")]
+    [InlineData("{\"a\":1}{}")]
+    [InlineData("{\"a\":[1,2}")]
+    [InlineData("{\"a\":1")]
+    public void Trailing_or_missing_content_is_invalid(string json) => Assert.Null(Parse(json));
+
+    [Fact]
+    public void Numbers_beyond_a_double_are_infinite_not_an_error()
+    {
+        var tree = Parse("{\"big\":1e400,\"small\":-1e400}");
+        Assert.NotNull(tree);
+        Assert.Equal(double.PositiveInfinity, tree["big"]);
+        Assert.Equal(double.NegativeInfinity, tree["small"]);
     }
 }
