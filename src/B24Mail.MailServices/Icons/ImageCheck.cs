@@ -19,9 +19,28 @@ public static class ImageCheck
         [SKEncodedImageFormat.Webp] = ("image/webp", ".webp"),
     };
 
+    /// <summary>
+    /// Decodes at once, at most one per core: a small file of the largest allowed canvas decodes into 16 MB of
+    /// pixels, so uploads in parallel would otherwise multiply that by however many a client sends together.
+    /// </summary>
+    private static readonly SemaphoreSlim Decoders = new(Environment.ProcessorCount);
+
     public static CheckedImage? Check(byte[] content, IconPolicy policy)
     {
         if (content.Length == 0 || content.Length > policy.MaxBytes) return null;
+        Decoders.Wait();
+        try
+        {
+            return Decode(content, policy);
+        }
+        finally
+        {
+            Decoders.Release();
+        }
+    }
+
+    private static CheckedImage? Decode(byte[] content, IconPolicy policy)
+    {
         try
         {
             using var data = SKData.CreateCopy(content);
