@@ -5,7 +5,7 @@ namespace B24Mail.MailServices;
 /// <summary>A stored icon as a service row refers to it.</summary>
 public sealed record IconRef(long FileId, long PortalId, string Key, string FileName);
 
-/// <summary>One mail service row (spec §8.1). The SMTP fields cannot be set over REST but are returned.</summary>
+/// <summary>One mail service row (docs/protocol.md §9.1). The SMTP fields cannot be set over REST but are returned.</summary>
 public sealed record MailService(
     long Id,
     string SiteId,
@@ -24,7 +24,7 @@ public sealed record MailService(
     bool? SmtpEncryption = null,
     bool? UploadOutgoing = null)
 {
-    /// <summary>The read shape: every value a string or null, keys in the documented order (decisions #10).</summary>
+    /// <summary>The read shape: every value a string or null, keys in the documented order (docs/decisions.md #10).</summary>
     public PhpArray ToPhp(string baseUrl) => PhpArray.From(
         ("ID", Id.ToString()),
         ("SITE_ID", SiteId),

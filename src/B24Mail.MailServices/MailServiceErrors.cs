@@ -3,7 +3,7 @@ using B24Mail.Rest.Errors;
 namespace B24Mail.MailServices;
 
 /// <summary>
-/// The scope's error texts, all HTTP 400 <c>ERROR_CORE</c> (decisions #1). One table per language so a
+/// The scope's error texts, all HTTP 400 <c>ERROR_CORE</c> (docs/decisions.md #1). One table per language so a
 /// second one (ru) is a new column, not new code.
 /// </summary>
 public static class MailServiceErrors

@@ -148,7 +148,7 @@ public static class MailServiceFields
     }
 
     /// <summary>
-    /// NAME, SERVER and LINK as a real portal takes them (decisions #27): any text of at most 255 characters, as
+    /// NAME, SERVER and LINK as a real portal takes them (docs/decisions.md #27): any text of at most 255 characters, as
     /// sent. The mail module has no validators on them, so a LINK without a scheme or a NAME with a tab is what
     /// a portal's own list shows, and a migration copying that list must be able to add it back. Only what
     /// the column cannot hold is refused: a NUL, a longer value, an array or object. PHP turns a number or a

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace B24Mail.MailServices;
 
-/// <summary>The six <c>mailservice.*</c> methods (spec §8, decisions #1–#14).</summary>
+/// <summary>The six <c>mailservice.*</c> methods (docs/protocol.md §9, docs/decisions.md #1–#14).</summary>
 public sealed class MailServiceMethods(IMailServiceStore store, IIconBlobStore blobs, IconPolicy icons, ILogger<MailServiceMethods> logger) : IRestScope
 {
     public const string Scope = "mailservice";
@@ -64,7 +64,7 @@ public sealed class MailServiceMethods(IMailServiceStore store, IIconBlobStore b
         return true;
     }
 
-    /// <summary>ID present, then the service exists (decisions #2); parameter names are case-sensitive.</summary>
+    /// <summary>ID present, then the service exists (docs/decisions.md #2); parameter names are case-sensitive.</summary>
     private async Task<MailService> FindAsync(RestContext context)
     {
         context.Params.TryGetValue("ID", out var raw);

@@ -1,6 +1,6 @@
 namespace B24Mail.MailServices;
 
-/// <summary>The services a new portal starts with (decisions #12; IMAP hosts from real-server-notes §1.10).</summary>
+/// <summary>The services a new portal starts with (docs/decisions.md #12; IMAP hosts from docs/protocol.md §9.4).</summary>
 public static class MailServicePresets
 {
     public static IReadOnlyList<MailServiceChanges> All { get; } =

@@ -295,7 +295,7 @@ test('B24Hook: ICON as ["name.png", base64] (single call and inside a batch); th
     { code: 'ERROR_CORE', description: 'Invalid value for "Logo"', status: 400 });
 });
 
-test('B24Hook: app.info as a first call answers the webhook\'s scopes and the licence (decisions #23)', T, async () => {
+test('B24Hook: app.info as a first call answers the webhook\'s scopes and the licence (docs/decisions.md #23)', T, async () => {
   // What an SDK calls first to check a webhook (the official PHP SDK's getApplicationInfo()).
   const info = (await call(b24, 'app.info', {})).getData();
   assert.deepEqual(Object.keys(info.result), ['SCOPE', 'LICENSE']);

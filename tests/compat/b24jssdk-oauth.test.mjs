@@ -58,7 +58,7 @@ test('OAuth consent + code exchange at /oauth/token/ gives the documented token 
     'scope', 'server_endpoint', 'status', 'user_id',
   ]);
   assert.equal(body.client_endpoint, `${main.https}/rest/`);
-  // the authorization server's own path (decisions #25), as the cloud's is a host of its own
+  // the authorization server's own path (docs/decisions.md #25), as the cloud's is a host of its own
   assert.equal(body.server_endpoint, `${main.https}/oauth/rest/`);
   assert.equal(body.member_id, redirect.member_id);
   assert.equal(body.scope, 'mailservice,user');

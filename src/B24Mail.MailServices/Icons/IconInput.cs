@@ -2,7 +2,7 @@ using B24Mail.Rest.Values;
 
 namespace B24Mail.MailServices.Icons;
 
-/// <summary>What a client asked for in ICON (decisions #13), already checked.</summary>
+/// <summary>What a client asked for in ICON (docs/decisions.md #13), already checked.</summary>
 public abstract record IconInput
 {
     /// <summary>null or "" on update: the service has no logo any more.</summary>

@@ -1,7 +1,7 @@
 namespace B24Mail.MailServices;
 
 /// <summary>
-/// Where this server serves a stored icon; get and list return this absolute URL (decisions #14). The number
+/// Where this server serves a stored icon; get and list return this absolute URL (docs/decisions.md #14). The number
 /// after <c>/icon/</c> is the file ID a client may pass as ICON to reuse the logo; the random key makes the
 /// URL unguessable, and the name is cosmetic.
 /// </summary>

@@ -6,7 +6,7 @@ using B24Mail.Rest.Values;
 namespace B24Mail.Rest.Batch;
 
 /// <summary>
-/// <c>batch</c> (spec §4, decisions #19): up to 50 <c>method?query</c> commands, in order, each through the
+/// <c>batch</c> (docs/protocol.md §7, docs/decisions.md #19): up to 50 <c>method?query</c> commands, in order, each through the
 /// same dispatcher as a single call, with the batch's own credential. Always HTTP 200; what each command
 /// did goes into the five result maps.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class BatchMethod : IRestScope
 
     private static async ValueTask<object?> RunAsync(RestContext context)
     {
-        // The real server upper-cases batch parameter names, so cmd/CMD and halt/HALT are one name; halt is PHP truth (decisions #29).
+        // The real server upper-cases batch parameter names, so cmd/CMD and halt/HALT are one name; halt is PHP truth (docs/decisions.md #29).
         var commands = context.Params.GetAnyCase("cmd") as PhpArray ?? new PhpArray();
         var halt = ParamConvert.IsPhpTrue(context.Params.GetAnyCase("halt"));
 

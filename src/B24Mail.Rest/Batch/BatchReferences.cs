@@ -5,7 +5,7 @@ namespace B24Mail.Rest.Batch;
 
 /// <summary>
 /// <c>$result[cmd][KEY]</c> and its siblings <c>$next</c>, <c>$total</c>, <c>$time</c>, <c>$error</c>, with the
-/// real server's rules (real-server-notes §2.9): the walk into the earlier results stops quietly at the first
+/// real server's rules (docs/protocol.md §7.4): the walk into the earlier results stops quietly at the first
 /// missing key; a reference that is the whole value takes the referenced value of any type; inside a longer
 /// string only a string is put in, anything else leaves the reference as written. Keys are substituted too.
 /// </summary>

@@ -7,7 +7,7 @@ using B24Mail.Rest.Values;
 namespace B24Mail.Rest.Common;
 
 /// <summary>
-/// The basic methods every credential may call (spec §7), and <c>user.current</c>, which needs one of the
+/// The basic methods every credential may call (docs/protocol.md §6.3), and <c>user.current</c>, which needs one of the
 /// user scopes. They read the registry and the caller, so they work for whatever scopes are registered.
 /// </summary>
 public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : IRestScope
@@ -79,7 +79,7 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
     /// </summary>
     private static bool IsAvailable(RestMethod method, Caller caller) => method.IsBasic || caller.HasAnyScope(method.Scopes);
 
-    /// <summary><c>profile</c> signs who the user is (decisions #26) and adds the server's UTC offset in seconds (#28).</summary>
+    /// <summary><c>profile</c> signs who the user is (docs/decisions.md #26) and adds the server's UTC offset in seconds (#28).</summary>
     private ValueTask<object?> Profile(RestContext context)
     {
         var user = context.Caller.User;
@@ -183,7 +183,7 @@ public sealed class CommonMethods(IIdentityStore identity, TimeProvider time) : 
     };
 
     /// <summary>
-    /// For an app, the installed app and the portal's licence (decisions #24), signed on request. For a webhook
+    /// For an app, the installed app and the portal's licence (docs/decisions.md #24), signed on request. For a webhook
     /// called directly, its scopes and the licence, as the real server answers password auth (#23); a batch
     /// command carries no password, so there it is refused.
     /// </summary>

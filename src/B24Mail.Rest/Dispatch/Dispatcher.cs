@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace B24Mail.Rest.Dispatch;
 
 /// <summary>
-/// The one path every call takes, whether it came over HTTP or from inside a batch (spec §2.9): method
+/// The one path every call takes, whether it came over HTTP or from inside a batch (docs/protocol.md §4.5): method
 /// lookup, HTTPS rule, credential, rate limit, scope, operating limit, admin right, handler, time block and,
 /// for a call that carried <c>state</c>, the signature. A batch command skips the steps its outer call already did (HTTPS, credential, rate).
 /// </summary>
@@ -58,7 +58,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         if (!method.IsBasic && !caller.HasAnyScope(method.Scopes))
         {
             var error = caller.Kind == AuthKind.Webhook ? SystemErrors.InsufficientScopeWebhook : SystemErrors.InsufficientScopeToken;
-            // Inside a batch the real server leaves the description empty (decisions #17).
+            // Inside a batch the real server leaves the description empty (docs/decisions.md #17).
             return RestOutcome.Failure(inBatch ? error.WithDescription("") : error);
         }
 
@@ -88,7 +88,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         if (operatingKey is not null) baskets = await limits.RecordAsync(operatingKey, start, processing, cancellationToken);
         if (failure is not null) return RestOutcome.Failure(failure);
         var block = new TimeBlock(start, time.GetUtcNow(), processing, baskets.ResetAt(start.UtcTicks), Math.Round(baskets.Total, 6), time.LocalTimeZone);
-        // Only an app can be answered with a signature: a webhook has no client_secret to key it (decisions #26).
+        // Only an app can be answered with a signature: a webhook has no client_secret to key it (docs/decisions.md #26).
         var signature = state is not null && context.SecurityState is { } secured && caller.App?.SigningKey is { } key
             ? SecuritySignature.Sign(secured, state, key)
             : null;

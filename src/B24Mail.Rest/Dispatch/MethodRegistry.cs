@@ -1,6 +1,6 @@
 namespace B24Mail.Rest.Dispatch;
 
-/// <summary>Every method the server answers; names are looked up case-insensitively (decisions #18).</summary>
+/// <summary>Every method the server answers; names are looked up case-insensitively (docs/decisions.md #18).</summary>
 public sealed class MethodRegistry
 {
     private readonly Dictionary<string, RestMethod> _methods = new(StringComparer.OrdinalIgnoreCase);

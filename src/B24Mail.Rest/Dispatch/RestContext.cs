@@ -10,7 +10,7 @@ public sealed record RestContext(Caller Caller, PhpArray Params, string BaseUrl,
     public bool InBatch { get; init; }
 
     /// <summary>
-    /// What a method vouches for when the caller asks for a signed answer (decisions #26); set by the methods
+    /// What a method vouches for when the caller asks for a signed answer (docs/decisions.md #26); set by the methods
     /// the real server signs. The dispatcher signs it when the call carried <c>state</c>.
     /// </summary>
     public PhpArray? SecurityState { get; set; }

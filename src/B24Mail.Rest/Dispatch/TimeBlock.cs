@@ -3,7 +3,7 @@ using B24Mail.Rest.Values;
 
 namespace B24Mail.Rest.Dispatch;
 
-/// <summary>The eight-field <c>time</c> object of every successful response (decisions #15).</summary>
+/// <summary>The eight-field <c>time</c> object of every successful response (docs/decisions.md #15).</summary>
 public sealed record TimeBlock(DateTimeOffset Start, DateTimeOffset Finish, double Processing, long OperatingResetAt, double Operating, TimeZoneInfo Zone) : IPhpSerializable
 {
     public static double UnixSeconds(DateTimeOffset t) => Math.Round((t.ToUnixTimeMilliseconds() / 1000.0) + (t.Ticks % TimeSpan.TicksPerMillisecond) / 1e7, 6);

@@ -1,6 +1,6 @@
 namespace B24Mail.Rest.Errors;
 
-/// <summary>The protocol's own errors, in one table (spec §2.7–2.8, decisions #17, #18, #20, #21).</summary>
+/// <summary>The protocol's own errors, in one table (docs/protocol.md §4.2–4.3, docs/decisions.md #17, #18, #20, #21).</summary>
 public static class SystemErrors
 {
     public static RestError MethodNotFound => new("ERROR_METHOD_NOT_FOUND", "Method not found!", 404);

@@ -5,7 +5,7 @@ namespace B24Mail.Rest.Identity;
 
 /// <summary>
 /// Turns the credential a request carried into a <see cref="Caller"/>, or the documented auth error
-/// (decisions #17). The credential decides the portal; a request to a domain that belongs to a portal
+/// (docs/decisions.md #17). The credential decides the portal; a request to a domain that belongs to a portal
 /// must carry a credential of that portal.
 /// </summary>
 public sealed class Authenticator(IIdentityStore identity, IOAuthStore oauth, TimeProvider time)

@@ -20,7 +20,7 @@ public interface IIdentityStore
     /// <summary>Adds a portal together with its administrator, user 1, in one transaction.</summary>
     Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, string adminName, string adminEmail, string licenseType = Licence.DefaultType, string language = Licence.DefaultLanguage, CancellationToken cancellationToken = default);
 
-    /// <summary>Sets the portal's licence type and language (decisions #24).</summary>
+    /// <summary>Sets the portal's licence type and language (docs/decisions.md #24).</summary>
     Task<bool> SetPortalLicenseAsync(long portalId, string licenseType, string language, CancellationToken cancellationToken = default);
 
     /// <summary>Sets the portal's own rate limit, or back to the server's with null.</summary>

@@ -2,7 +2,7 @@ namespace B24Mail.Rest.Identity;
 
 /// <summary>
 /// One Bitrix24 account hosted by this server; every row and file belongs to one. A null rate limit means the
-/// server's. The licence type and language make <c>app.info</c>'s <c>LICENSE</c> (decisions #24).
+/// server's. The licence type and language make <c>app.info</c>'s <c>LICENSE</c> (docs/decisions.md #24).
 /// </summary>
 public sealed record Portal(long Id, string Code, string MemberId, string Domain, string SiteId, Limits.RateLimit? RateLimit = null, string LicenseType = Licence.DefaultType, string Language = Licence.DefaultLanguage)
 {
@@ -27,7 +27,7 @@ public sealed record WebhookGrant(long Id, Portal Portal, PortalUser User, IRead
 
 /// <summary>
 /// An OAuth application installed on a portal. Its secret is kept only as a hash, plus the key that signs
-/// secure calls (decisions #26): the hex MD5 of member_id and client_secret, which cannot give the secret back.
+/// secure calls (docs/decisions.md #26): the hex MD5 of member_id and client_secret, which cannot give the secret back.
 /// Apps installed before the key was kept have none, and their calls carry no <c>signature</c>.
 /// </summary>
 public sealed record OAuthApp(long Id, long PortalId, string ClientId, string Name, IReadOnlySet<string> Scopes, string RedirectUri, string Code, int Version, bool Active, byte[] SecretHash, string? SigningKey = null);

@@ -1,7 +1,7 @@
 namespace B24Mail.Rest.Identity;
 
 /// <summary>
-/// A portal's licence (decisions #24): a type such as <c>pro</c> or <c>ent10000</c>, whose leading letters are
+/// A portal's licence (docs/decisions.md #24): a type such as <c>pro</c> or <c>ent10000</c>, whose leading letters are
 /// its family, and the portal's language. Only the families real portals report are accepted, because SDKs
 /// map the family onto an enum and refuse anything else.
 /// </summary>

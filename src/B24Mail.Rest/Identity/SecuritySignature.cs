@@ -6,7 +6,7 @@ using B24Mail.Rest.Values;
 namespace B24Mail.Rest.Identity;
 
 /// <summary>
-/// The <c>signature</c> of a secure call (decisions #26): base64 of the JSON security state with the caller's
+/// The <c>signature</c> of a secure call (docs/decisions.md #26): base64 of the JSON security state with the caller's
 /// <c>state</c> added, a dot, and base64 of the HMAC-SHA256 of that first part. The key is the hex MD5 of the
 /// portal's member_id followed by the app's client_secret, which is what an app can compute on its side.
 /// </summary>

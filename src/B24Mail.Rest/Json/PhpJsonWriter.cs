@@ -8,7 +8,7 @@ namespace B24Mail.Rest.Json;
 
 /// <summary>
 /// Writes results the way PHP's json_encode does: an empty map is <c>[]</c>, a map with keys 0..n-1 is a
-/// list. PHP also \u-escapes non-ASCII and HTML characters; clients parse JSON, so that is left out for readability (decisions #16).
+/// list. PHP also \u-escapes non-ASCII and HTML characters; clients parse JSON, so that is left out for readability (docs/decisions.md #16).
 /// </summary>
 public static class PhpJsonWriter
 {

@@ -1,7 +1,7 @@
 namespace B24Mail.Rest.Limits;
 
 /// <summary>
-/// One bucket's arithmetic (spec §5.1): each request adds 1, the level drains by <c>perSecond</c>, and a
+/// One bucket's arithmetic (docs/protocol.md §8.1): each request adds 1, the level drains by <c>perSecond</c>, and a
 /// request is refused when it would lift the level past <c>burst</c>. A refused request adds nothing.
 /// </summary>
 public readonly record struct LeakyBucket(double Level, long UpdatedTicks)

@@ -1,6 +1,6 @@
 namespace B24Mail.Rest.Limits;
 
-/// <summary>Server-wide limit settings; a portal may override the rate limit (decisions #20, #21).</summary>
+/// <summary>Server-wide limit settings; a portal may override the rate limit (docs/decisions.md #20, #21).</summary>
 public sealed class LimitOptions
 {
     /// <summary>The leaky bucket's threshold X: the counter may not pass it.</summary>

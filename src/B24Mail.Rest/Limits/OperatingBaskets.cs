@@ -1,7 +1,7 @@
 namespace B24Mail.Rest.Limits;
 
 /// <summary>
-/// Execution time of one (app or webhook, method) in one-minute baskets (spec §5.2): a basket opens at the
+/// Execution time of one (app or webhook, method) in one-minute baskets (docs/protocol.md §8.2): a basket opens at the
 /// first call of its minute and expires ten minutes after it opened. <c>operating</c> is the sum of live
 /// baskets, <c>operating_reset_at</c> when the oldest live one expires.
 /// </summary>

@@ -24,7 +24,7 @@ public static class OAuthEndpoints
     {
         // Routing matches these with and without the trailing slash that clients send.
         app.MapMethods("/oauth/token", ["GET", "POST"], TokenAsync);
-        // The authorization server's own paths (decisions #25): server_endpoint names /oauth/rest/, and an SDK that
+        // The authorization server's own paths (docs/decisions.md #25): server_endpoint names /oauth/rest/, and an SDK that
         // takes /oauth as its OAuth host refreshes at /oauth/oauth/token/, as it would at the cloud's.
         app.MapMethods("/oauth/oauth/token", ["GET", "POST"], TokenAsync);
         app.MapMethods("/oauth/rest/{**method}", ["GET", "POST"], ServerMethodAsync);
@@ -132,7 +132,7 @@ public static class OAuthEndpoints
     /// <summary>Longer than any state an app uses (a random nonce, or a short encoded return path).</summary>
     public const int MaxStateLength = 2048;
 
-    /// <summary>The redirect of spec §3.2 step 1: code, state, domain, member_id, scope, server_domain.</summary>
+    /// <summary>The redirect of docs/protocol.md §5.1: code, state, domain, member_id, scope, server_domain.</summary>
     public static string RedirectUrl(OAuthApp app, Portal portal, string code, string state, string host)
     {
         var query = new StringBuilder();

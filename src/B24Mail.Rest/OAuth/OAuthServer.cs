@@ -10,12 +10,12 @@ public sealed record IssuedTokens(string AccessToken, string RefreshToken, DateT
 public sealed record InstalledApp(OAuthApp App, string ClientSecret);
 
 /// <summary>
-/// The authorization server part of OAuth 2.0 (spec §3.2): codes that live 30 seconds and are used once,
+/// The authorization server part of OAuth 2.0 (docs/protocol.md §5.1–5.2): codes that live 30 seconds and are used once,
 /// the authorization_code and refresh_token grants, and rotation of refresh tokens on every refresh.
 /// </summary>
 public sealed class OAuthServer(IOAuthStore store, IIdentityStore identity, OAuthOptions options, TimeProvider time)
 {
-    /// <summary>Where this server answers as the authorization server (decisions #25), below the request's origin.</summary>
+    /// <summary>Where this server answers as the authorization server (docs/decisions.md #25), below the request's origin.</summary>
     public const string ServerPath = "/oauth/rest/";
 
     /// <summary>Installs an app on a portal with a new client_id and client_secret, keeping the secret's hash and signing key only.</summary>
@@ -75,7 +75,7 @@ public sealed class OAuthServer(IOAuthStore store, IIdentityStore identity, OAut
     }
 
     /// <summary>
-    /// Every field of spec §3.2. This server is both the portal (<c>client_endpoint</c>) and the authorization
+    /// Every field of docs/protocol.md §5.3. This server is both the portal (<c>client_endpoint</c>) and the authorization
     /// server (<c>server_endpoint</c>, a path of its own as the cloud's is a host of its own).
     /// </summary>
     public PhpArray Response(IssuedTokens issued, GrantOwner owner, string baseUrl, string host) => PhpArray.From(
@@ -92,7 +92,7 @@ public sealed class OAuthServer(IOAuthStore store, IIdentityStore identity, OAut
         ("user_id", owner.User.Id));
 
     /// <summary>
-    /// <c>app.info</c> as the authorization server answers it (decisions #25): the token's app, scopes, expiry and
+    /// <c>app.info</c> as the authorization server answers it (docs/decisions.md #25): the token's app, scopes, expiry and
     /// user, and the installation it belongs to. SDKs check <c>install.member_id</c> and <c>install.domain</c>
     /// against the portal they were told about, so those name what the token answer named.
     /// </summary>

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace B24Mail.Rest.Transport;
 
 /// <summary>
-/// Every <c>/rest/</c> and <c>/oauth/</c> answer forbids caching, as the cloud's do (decisions #30): they carry
+/// Every <c>/rest/</c> and <c>/oauth/</c> answer forbids caching, as the cloud's do (docs/decisions.md #30): they carry
 /// tokens and per-user data, and a proxy or browser cache must not hand one caller's answer to another.
 /// </summary>
 public static class NoCacheHeaders

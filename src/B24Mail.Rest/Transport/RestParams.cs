@@ -8,7 +8,7 @@ using Microsoft.Net.Http.Headers;
 namespace B24Mail.Rest.Transport;
 
 /// <summary>
-/// Reads the parameter set as the real server builds it (decisions #22): the query string, then the body
+/// Reads the parameter set as the real server builds it (docs/decisions.md #22): the query string, then the body
 /// over it key by key (the body wins); JSON only for <c>application/json</c>, where invalid JSON means no
 /// parameters; multipart fields and files; any other body parsed as urlencoded.
 /// </summary>
@@ -56,7 +56,7 @@ public static class RestParams
     }
 
     /// <summary>
-    /// Takes <c>state</c> out of the parameters, as the real server does before a method runs (decisions #26).
+    /// Takes <c>state</c> out of the parameters, as the real server does before a method runs (docs/decisions.md #26).
     /// A text value asks for a signed answer; any other value is dropped all the same.
     /// </summary>
     public static string? TakeState(PhpArray parameters)

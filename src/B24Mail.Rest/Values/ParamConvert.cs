@@ -3,12 +3,12 @@ using System.Globalization;
 namespace B24Mail.Rest.Values;
 
 /// <summary>
-/// The converters handlers read fields through. Each accepts exactly what decisions.md allows for
+/// The converters handlers read fields through. Each accepts exactly what docs/decisions.md allows for
 /// its kind: form values arrive as strings, JSON keeps its own types, and anything else is refused.
 /// </summary>
 public static class ParamConvert
 {
-    /// <summary>Y/N, any case; true/false; 1/0; "1"/"0"; "true"/"false" (decisions #5).</summary>
+    /// <summary>Y/N, any case; true/false; 1/0; "1"/"0"; "true"/"false" (docs/decisions.md #5).</summary>
     public static bool TryYesNo(object? value, out bool yes)
     {
         yes = false;
@@ -35,7 +35,7 @@ public static class ParamConvert
         }
     }
 
-    /// <summary>A JSON integer (or an integral float) or a string of digits with an optional sign (decisions #6).</summary>
+    /// <summary>A JSON integer (or an integral float) or a string of digits with an optional sign (docs/decisions.md #6).</summary>
     public static bool TryInteger(object? value, out long number)
     {
         number = 0;
@@ -88,7 +88,7 @@ public static class ParamConvert
     public static bool IsEmpty(object? value) => value is null || value is string { Length: 0 };
 
     /// <summary>
-    /// PHP's truth, which the common methods and <c>batch</c> apply to their flags (decisions #29): null, false,
+    /// PHP's truth, which the common methods and <c>batch</c> apply to their flags (docs/decisions.md #29): null, false,
     /// 0, 0.0, "", "0" and an empty array are false; everything else, "false" and "N" included, is true.
     /// </summary>
     public static bool IsPhpTrue(object? value) => value switch

@@ -72,7 +72,7 @@ public static class CommandTable
         return 0;
     }
 
-    /// <summary>--license and --language, checked before anything is written (decisions #24).</summary>
+    /// <summary>--license and --language, checked before anything is written (docs/decisions.md #24).</summary>
     private static (string License, string Language) LicenceOptions(CommandContext c, string license, string language)
     {
         license = c.Line.Get("--license") ?? license;

@@ -87,7 +87,7 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
         LicenceAndTimes,
     ];
 
-    /// <summary>Licence and language per portal (decisions #24), the user times of #28, the key that signs secure calls (#26).</summary>
+    /// <summary>Licence and language per portal (docs/decisions.md #24), the user times of #28, the key that signs secure calls (#26).</summary>
     private const string LicenceAndTimes = """
         ALTER TABLE portals ADD COLUMN license_type TEXT NOT NULL DEFAULT 'pro';
         ALTER TABLE portals ADD COLUMN language TEXT NOT NULL DEFAULT 'en';

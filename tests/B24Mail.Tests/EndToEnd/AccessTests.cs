@@ -2,7 +2,7 @@ using System.Net;
 
 namespace B24Mail.Tests.EndToEnd;
 
-/// <summary>Who may call what (decisions #2, #3, #17): admin right, scope, credentials.</summary>
+/// <summary>Who may call what (docs/decisions.md #2, #3, #17): admin right, scope, credentials.</summary>
 public sealed class AccessTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private TestServer Server => fixture.Server;

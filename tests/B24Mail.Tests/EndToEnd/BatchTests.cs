@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace B24Mail.Tests.EndToEnd;
 
-/// <summary>batch (spec §4, decisions #19, real-server-notes §2.9), through the same dispatcher as single calls.</summary>
+/// <summary>batch (docs/protocol.md §7, docs/decisions.md #19, docs/protocol.md §7.4), through the same dispatcher as single calls.</summary>
 public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private TestServer Server => fixture.Server;

@@ -8,14 +8,14 @@ using B24Mail.Rest.OAuth;
 namespace B24Mail.Tests.EndToEnd;
 
 /// <summary>
-/// The common (basic) methods of spec §7 and <c>user.current</c> (§3.4), over real HTTPS, with webhooks and
+/// The common (basic) methods of docs/protocol.md §6.3 and <c>user.current</c> (§6.1), over real HTTPS, with webhooks and
 /// OAuth tokens made through the server's own stores.
 /// </summary>
 public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private TestServer Server => fixture.Server;
 
-    /// <summary>The basic methods this server implements; each needs no scope (spec §3.4).</summary>
+    /// <summary>The basic methods this server implements; each needs no scope (docs/protocol.md §6.1).</summary>
     private static readonly string[] ImplementedBasic =
         ["access.name", "app.info", "feature.get", "method.get", "methods", "profile", "scope", "server.time", "user.access", "user.admin"];
 
@@ -24,7 +24,7 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
 
     private const string WebhookScopeDescription = "The request requires higher privileges than provided by the webhook token";
 
-    /// <summary>Spec §3.4: the only names a basic method may have.</summary>
+    /// <summary>docs/protocol.md §6.1: the only names a basic method may have.</summary>
     private static bool IsSpecBasicName(string name) =>
         name is "scope" or "methods" or "method.get" or "app.info" or "profile" or "user.admin" or "user.access" or "access.name"
             or "feature.get" or "server.time" or "batch" or "events"
@@ -140,7 +140,7 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Equal(all.Distinct().Order(StringComparer.Ordinal), all);
         Assert.Equal(all, Strings(fromUser.Result));
 
-        // PHP truth (decisions #29): only "", "0", 0, false and null are false; "false" and "N" are true.
+        // PHP truth (docs/decisions.md #29): only "", "0", 0, false and null are false; "false" and "N" are true.
         foreach (var falsy in new[] { "scope?full=0", "scope?full=", "scope" })
         {
             var notFull = await Server.GetAsync(Server.Webhook + falsy);
@@ -182,7 +182,7 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task Methods_lists_the_basic_methods_and_those_of_the_granted_scopes_in_lower_case()
     {
-        // Every basic method, app.info included (a webhook calls it directly, decisions #23).
+        // Every basic method, app.info included (a webhook calls it directly, docs/decisions.md #23).
         var basic = (await MethodsAsync(Server.Webhook, "?scope=")).ToList();
         Assert.Contains("batch", basic);
         Assert.Contains("app.info", basic);
@@ -299,7 +299,7 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Equal("", result.GetProperty("LAST_NAME").GetString());
         Assert.Equal("", result.GetProperty("PERSONAL_GENDER").GetString());
         Assert.Equal("", result.GetProperty("TIME_ZONE").GetString());
-        // Seconds east of UTC, an integer (decisions #28), the offset the time block's dates carry.
+        // Seconds east of UTC, an integer (docs/decisions.md #28), the offset the time block's dates carry.
         Assert.Equal(JsonValueKind.Number, result.GetProperty("TIME_ZONE_OFFSET").ValueKind);
         var offset = TimeSpan.FromSeconds(result.GetProperty("TIME_ZONE_OFFSET").GetInt64());
         var dateStart = response.Json.GetProperty("time").GetProperty("date_start").GetString()!;
@@ -339,7 +339,7 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
         AssertOk(plain);
         Assert.Equal(JsonValueKind.False, plain.Result.ValueKind);
 
-        // profile.ADMIN equals user.admin (spec §7).
+        // profile.ADMIN equals user.admin (docs/protocol.md §6.3).
         var profile = await Server.GetAsync(hook + "profile");
         AssertOk(profile);
         Assert.Equal(JsonValueKind.False, profile.Result.GetProperty("ADMIN").ValueKind);
@@ -563,7 +563,7 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task App_info_via_a_webhook_answers_its_scopes_and_the_licence()
     {
-        // What the official PHP SDK's webhook quick start calls first (getApplicationInfo), decisions #23.
+        // What the official PHP SDK's webhook quick start calls first (getApplicationInfo), docs/decisions.md #23.
         var bootstrap = await Server.GetAsync(Server.Webhook + "app.info");
         AssertOk(bootstrap);
         Assert.Equal(["SCOPE", "LICENSE"], bootstrap.Result.EnumerateObject().Select(p => p.Name));
@@ -646,7 +646,7 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
             Assert.Equal(JsonValueKind.True, result.GetProperty("INSTALLED").ValueKind);
             Assert.Equal("N", result.GetProperty("PAYMENT_EXPIRED").GetString());
             Assert.Equal(JsonValueKind.Null, result.GetProperty("DAYS").ValueKind);
-            // A new portal's licence (decisions #24): a real family, never an invented one such as "selfhosted".
+            // A new portal's licence (docs/decisions.md #24): a real family, never an invented one such as "selfhosted".
             Assert.Equal("en", result.GetProperty("LANGUAGE_ID").GetString());
             Assert.Equal("en_pro", result.GetProperty("LICENSE").GetString());
             Assert.Equal("pro", result.GetProperty("LICENSE_TYPE").GetString());
@@ -690,7 +690,7 @@ public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Equal(["value"], response.Result.EnumerateObject().Select(p => p.Name));
         Assert.Equal("Y", response.Result.GetProperty("value").GetString());
 
-        // The parameter name in any case (decisions #29), as SDKs that lower-case their keys send it.
+        // The parameter name in any case (docs/decisions.md #29), as SDKs that lower-case their keys send it.
         var lower = await Server.GetAsync(Server.Webhook + "feature.get?code=" + code);
         AssertOk(lower);
         Assert.Equal("Y", lower.Result.GetProperty("value").GetString());

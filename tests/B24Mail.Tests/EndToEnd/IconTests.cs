@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace B24Mail.Tests.EndToEnd;
 
-/// <summary>ICON in every input form (decisions #13), served where get and list say (decisions #14), with no orphaned files.</summary>
+/// <summary>ICON in every input form (docs/decisions.md #13), served where get and list say (docs/decisions.md #14), with no orphaned files.</summary>
 public sealed class IconTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private TestServer Server => fixture.Server;

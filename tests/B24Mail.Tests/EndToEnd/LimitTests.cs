@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace B24Mail.Tests.EndToEnd;
 
-/// <summary>The leaky bucket (decisions #20) and the operating limit (decisions #21), on an injected clock.</summary>
+/// <summary>The leaky bucket (docs/decisions.md #20) and the operating limit (docs/decisions.md #21), on an injected clock.</summary>
 public sealed class LimitTests
 {
     /// <summary>

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace B24Mail.Tests.EndToEnd;
 
-/// <summary>mailservice.list (decisions #11, #12): presets, order, active only, params ignored, empty = error.</summary>
+/// <summary>mailservice.list (docs/decisions.md #11, #12): presets, order, active only, params ignored, empty = error.</summary>
 public sealed class ListTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace B24Mail.Tests.EndToEnd;
 
-/// <summary>The six mailservice methods over HTTPS webhooks, with every rule of decisions #1–#12.</summary>
+/// <summary>The six mailservice methods over HTTPS webhooks, with every rule of docs/decisions.md #1–#12.</summary>
 public sealed class MailServiceMethodTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private TestServer Server => fixture.Server;
@@ -138,7 +138,7 @@ public sealed class MailServiceMethodTests(ServerFixture fixture) : IClassFixtur
     }
 
     /// <summary>
-    /// NAME, SERVER and LINK are free text as on a real portal (decisions #27): what a portal's own list shows must
+    /// NAME, SERVER and LINK are free text as on a real portal (docs/decisions.md #27): what a portal's own list shows must
     /// go back in through add, as a migration script does, and come out as it went in.
     /// </summary>
     [Theory]

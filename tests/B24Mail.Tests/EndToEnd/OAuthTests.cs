@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace B24Mail.Tests.EndToEnd;
 
-/// <summary>OAuth 2.0 as spec §3.2 describes it, and every expiry driven by an injected clock.</summary>
+/// <summary>OAuth 2.0 as docs/protocol.md §5 describes it, and every expiry driven by an injected clock.</summary>
 public sealed class OAuthTests
 {
     private static readonly string[] TokenFields =
@@ -56,7 +56,7 @@ public sealed class OAuthTests
         bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", access);
         var current = await server.SendAsync(bearer);
         Assert.Equal("1", current.Result.GetProperty("ID").GetString());
-        // OAuth calls are allowed over plain HTTP (decisions #17).
+        // OAuth calls are allowed over plain HTTP (docs/decisions.md #17).
         Assert.Equal(HttpStatusCode.OK, (await server.GetAsync(server.HttpBase + "/rest/mailservice.fields?auth=" + access)).Status);
     }
 

@@ -10,7 +10,7 @@ namespace B24Mail.Tests.EndToEnd;
 
 /// <summary>
 /// The calls SDKs make before any business method: the token answer's endpoints, the authorization server's
-/// <c>app.info</c> (decisions #25), signed answers to calls that carry <c>state</c> (#26), the user times of
+/// <c>app.info</c> (docs/decisions.md #25), signed answers to calls that carry <c>state</c> (#26), the user times of
 /// <c>user.current</c> (#28), parameter names in any case (#29) and the cache headers (#30). Each request is
 /// the one a real SDK sends.
 /// </summary>

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 
 namespace B24Mail.Tests.EndToEnd;
 
-/// <summary>URL forms, the four ways parameters arrive, and the envelope (decisions #15, #16, #18, #22).</summary>
+/// <summary>URL forms, the four ways parameters arrive, and the envelope (docs/decisions.md #15, #16, #18, #22).</summary>
 public sealed class TransportTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private TestServer Server => fixture.Server;

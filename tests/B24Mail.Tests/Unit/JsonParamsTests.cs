@@ -4,7 +4,7 @@ using B24Mail.Rest.Values;
 
 namespace B24Mail.Tests.Unit;
 
-/// <summary>JSON bodies (bitrix24-rest-protocol.md §1.2, real-server-notes.md §2.2, decisions #22).</summary>
+/// <summary>JSON bodies (docs/protocol.md §2.1, docs/decisions.md #22).</summary>
 public class JsonParamsTests
 {
     private static PhpArray? Parse(string json) => JsonParams.Parse(Encoding.UTF8.GetBytes(json));

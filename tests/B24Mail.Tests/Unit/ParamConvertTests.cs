@@ -2,7 +2,7 @@ using B24Mail.Rest.Values;
 
 namespace B24Mail.Tests.Unit;
 
-/// <summary>Field converters (decisions #5 Y/N, #6 integers; bitrix24-rest-protocol.md §1.3 last rules).</summary>
+/// <summary>Field converters (docs/decisions.md #5 Y/N, #6 integers; docs/protocol.md §2.4).</summary>
 public class ParamConvertTests
 {
     public static TheoryData<object?, bool> YesNoAccepted => new()

@@ -4,7 +4,7 @@ using B24Mail.Rest.Values;
 
 namespace B24Mail.Tests.Unit;
 
-/// <summary>PHP json_encode shapes (bitrix24-rest-protocol.md §2.3, real-server-notes.md §2.5, decisions #16).</summary>
+/// <summary>PHP json_encode shapes (docs/protocol.md §3.3, docs/decisions.md #16).</summary>
 public class PhpJsonWriterTests
 {
     private sealed class Record(string id, string name) : IPhpSerializable

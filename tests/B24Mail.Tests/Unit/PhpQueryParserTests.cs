@@ -4,7 +4,7 @@ namespace B24Mail.Tests.Unit;
 
 /// <summary>
 /// PhpQueryParser must build the tree PHP's parse_str / $_GET / $_POST builds
-/// (bitrix24-rest-protocol.md §1.3, real-server-notes.md §2.2). Expected values follow
+/// (docs/protocol.md §2.2, §2.1). Expected values follow
 /// php-src main/php_variables.c (php_register_variable_ex, PHP 8).
 /// </summary>
 public class PhpQueryParserTests

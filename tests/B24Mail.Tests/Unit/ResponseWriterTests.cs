@@ -6,7 +6,7 @@ using B24Mail.Rest.Values;
 
 namespace B24Mail.Tests.Unit;
 
-/// <summary>XML transport (bitrix24-rest-protocol.md §2.4, real-server-notes.md §2.8).</summary>
+/// <summary>XML transport (docs/protocol.md §3.4).</summary>
 public class ResponseWriterTests
 {
     private sealed class Record(string id) : IPhpSerializable

@@ -2,7 +2,7 @@ using B24Mail.Rest.Transport;
 
 namespace B24Mail.Tests.Unit;
 
-/// <summary>URL forms (bitrix24-rest-protocol.md §1.1, decisions #22).</summary>
+/// <summary>URL forms (docs/protocol.md §1.1–1.2, docs/decisions.md #22).</summary>
 public class RestRouteTests
 {
     [Fact]

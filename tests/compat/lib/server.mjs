@@ -232,7 +232,7 @@ export function oauthParams(token, { clientEndpoint, serverEndpoint, expires } =
 
 // ---- small shared helpers ----------------------------------------------------------------------
 
-/** Key order every read returns (decisions.md #10). */
+/** Key order every read returns (docs/decisions.md #10). */
 export const RECORD_KEYS = [
   'ID', 'SITE_ID', 'ACTIVE', 'SORT', 'NAME', 'SERVER', 'PORT', 'ENCRYPTION', 'LINK', 'ICON',
   'SMTP_SERVER', 'SMTP_PORT', 'SMTP_LOGIN_AS_IMAP', 'SMTP_PASSWORD_AS_IMAP', 'SMTP_ENCRYPTION',
