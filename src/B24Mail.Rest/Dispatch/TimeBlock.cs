@@ -32,16 +32,19 @@ public sealed record TimeBlock(DateTimeOffset Start, DateTimeOffset Finish, doub
     private string Format(DateTimeOffset t) => FormatDate(t, Zone);
 
     // Every response formats two dates, and under load most fall in the same second as the last one.
-    private static (long Second, TimeZoneInfo? Zone, string Text) _lastDate;
+    // Request threads share it without a lock: the entry is immutable and replaced whole (a value tuple
+    // here could be read half-written, pairing one second with another second's text).
+    private static FormattedSecond? _lastDate;
 
     /// <summary>PHP's date('c'): the server's offset, never "Z".</summary>
     public static string FormatDate(DateTimeOffset t, TimeZoneInfo zone)
     {
         var second = t.ToUnixTimeSeconds();
-        var last = _lastDate;
-        if (last.Second == second && ReferenceEquals(last.Zone, zone)) return last.Text;
+        var last = Volatile.Read(ref _lastDate);
+        if (last is not null && last.Second == second && ReferenceEquals(last.Zone, zone)) return last.Text;
         var text = Format(t, zone);
-        _lastDate = (second, zone, text);
+        // Volatile: the entry's fields are written before another thread can see the reference.
+        Volatile.Write(ref _lastDate, new FormattedSecond(second, zone, text));
         return text;
     }
 

@@ -141,6 +141,7 @@ public static class B24MailHost
             OperatingLimitSeconds = settings.OperatingLimit,
         });
         builder.Services.AddSingleton<RestLimits>();
+        builder.Services.AddHostedService<ExpirySweeper>();
         builder.Services.AddSingleton<IRestScope, MailServiceMethods>();
         builder.Services.AddSingleton(sp =>
         {

@@ -85,6 +85,9 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
         CREATE INDEX portals_domain ON portals (lower(domain));
         """,
         LicenceAndTimes,
+        // An access token names the refresh token issued with it: the sweep keeps an expired access token
+        // (and its expired_token answer, on which clients refresh) while that refresh token lives.
+        "ALTER TABLE oauth_tokens ADD COLUMN pair_hash BLOB NULL;",
     ];
 
     /// <summary>Licence and language per portal (docs/decisions.md #24), the user times of #28, the key that signs secure calls (#26).</summary>
@@ -163,6 +166,9 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
         CREATE INDEX oauth_tokens_expiry ON oauth_tokens (expires_at);
         """,
         LicenceAndTimes,
+        // An access token names the refresh token issued with it: the sweep keeps an expired access token
+        // (and its expired_token answer, on which clients refresh) while that refresh token lives.
+        "ALTER TABLE oauth_tokens ADD COLUMN pair_hash BYTEA NULL;",
     ];
 
     internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id, p.rate_enabled, p.rate_burst, p.rate_per_second, p.license_type, p.language";

@@ -1,3 +1,4 @@
+using B24Mail.Rest.Expiry;
 using B24Mail.Rest.Identity;
 using System.Data.Common;
 using static B24Mail.Storage.Identity.SqlIdentityStore;
@@ -5,8 +6,15 @@ using static B24Mail.Storage.Identity.SqlIdentityStore;
 namespace B24Mail.Storage.Identity;
 
 /// <summary>OAuth apps, codes and tokens; the tables are part of the identity schema.</summary>
-public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore
+public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore, IExpiringStore
 {
+    /// <summary>
+    /// How long an expired access token stored before its refresh token was linked to it is kept: the
+    /// default refresh-token lifetime, after which its refresh token has expired too (unless the lifetime was
+    /// raised), so no client can still refresh after an expired_token answer.
+    /// </summary>
+    public static readonly TimeSpan UnpairedAccessRetention = TimeSpan.FromDays(180);
+
     private const string AppColumns = "a.id, a.portal_id, a.client_id, a.name, a.scopes, a.redirect_uri, a.code, a.version, a.active, a.secret_hash, a.signing_key";
     private const int AppWidth = 11;
 
@@ -109,15 +117,41 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore
 
     private static void Insert(IDbSession session, long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens)
     {
-        foreach (var (kind, hash, expires) in new[] { ("access", tokens.AccessHash, tokens.AccessExpiresAt), ("refresh", tokens.RefreshHash, tokens.RefreshExpiresAt) })
+        foreach (var (kind, hash, expires, pair) in new[] { ("access", tokens.AccessHash, tokens.AccessExpiresAt, tokens.RefreshHash), ("refresh", tokens.RefreshHash, tokens.RefreshExpiresAt, null) })
         {
             var command = session.Command("""
-                INSERT INTO oauth_tokens (token_hash, kind, app_id, portal_id, user_id, scopes, expires_at)
-                VALUES (@hash, @kind, @app, @portal, @user, @scopes, @expires)
-                """, ("@hash", hash), ("@kind", kind), ("@app", appId), ("@portal", portalId), ("@user", userId), ("@scopes", string.Join(',', scopes)), ("@expires", expires.ToUnixTimeMilliseconds()));
+                INSERT INTO oauth_tokens (token_hash, kind, app_id, portal_id, user_id, scopes, expires_at, pair_hash)
+                VALUES (@hash, @kind, @app, @portal, @user, @scopes, @expires, @pair)
+                """, ("@hash", hash), ("@kind", kind), ("@app", appId), ("@portal", portalId), ("@user", userId), ("@scopes", string.Join(',', scopes)), ("@expires", expires.ToUnixTimeMilliseconds()), ("@pair", pair));
             command.ExecuteNonQuery();
         }
     }
+
+    /// <summary>
+    /// Deletes expired codes, expired refresh tokens, and expired access tokens whose refresh token is gone
+    /// (spent by a refresh, or expired and swept): while it lives, the access token is kept so that a client
+    /// coming back late is told expired_token, and refreshes, rather than invalid_token. At most
+    /// <paramref name="limit"/> rows, in one short transaction.
+    /// </summary>
+    public Task<int> SweepExpiredAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    {
+        var at = cutoff.ToUnixTimeMilliseconds();
+        // Statements by primary key, so they read the same on both dialects.
+        var removed = session.Execute("""
+            DELETE FROM oauth_codes WHERE code_hash IN (SELECT code_hash FROM oauth_codes WHERE expires_at <= @cutoff LIMIT @limit)
+            """, ("@cutoff", at), ("@limit", limit));
+        if (removed >= limit) return removed;
+        removed += session.Execute("""
+            DELETE FROM oauth_tokens WHERE token_hash IN (
+                SELECT t.token_hash FROM oauth_tokens t
+                WHERE t.expires_at <= @cutoff
+                  AND (t.kind = 'refresh'
+                    OR (t.pair_hash IS NULL AND t.expires_at <= @unpaired)
+                    OR (t.pair_hash IS NOT NULL AND NOT EXISTS (SELECT 1 FROM oauth_tokens r WHERE r.token_hash = t.pair_hash)))
+                LIMIT @limit)
+            """, ("@cutoff", at), ("@unpaired", (cutoff - UnpairedAccessRetention).ToUnixTimeMilliseconds()), ("@limit", limit - removed));
+        return removed;
+    });
 
     private static OAuthApp ReadApp(DbDataReader r, int at) => new(
         r.GetInt64(at), r.GetInt64(at + 1), r.GetString(at + 2), r.GetString(at + 3), ReadScopes(r, at + 4), r.GetString(at + 5), r.GetString(at + 6), r.GetInt32(at + 7), r.GetBoolean(at + 8), (byte[])r.GetValue(at + 9),

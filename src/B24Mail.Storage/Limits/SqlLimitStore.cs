@@ -1,3 +1,4 @@
+using B24Mail.Rest.Expiry;
 using B24Mail.Rest.Limits;
 
 namespace B24Mail.Storage.Limits;
@@ -7,7 +8,7 @@ namespace B24Mail.Storage.Limits;
 /// transaction and applies the same arithmetic as the in-memory store, so the limits stay exact however
 /// many nodes take from the same bucket at once.
 /// </summary>
-public sealed class SqlLimitStore(IDatabase database) : ILimitStore
+public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringStore
 {
     private static readonly string[] Migrations =
     [
@@ -15,6 +16,11 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore
         CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, level DOUBLE PRECISION NOT NULL, updated_ticks BIGINT NOT NULL);
         CREATE TABLE operating_baskets (key TEXT NOT NULL, start_ticks BIGINT NOT NULL, seconds DOUBLE PRECISION NOT NULL, PRIMARY KEY (key, start_ticks));
         """,
+        // When each bucket will have drained, at the rate it was last offered at, so the sweep can tell an idle
+        // bucket without knowing portals' rates. Not indexed: every request rewrites it, and an index would
+        // cost each of those writes (and PostgreSQL's in-place updates) more than the sweep's scan costs.
+        // Buckets written before it have none and are kept until their key is used again.
+        "ALTER TABLE rate_buckets ADD COLUMN empty_ticks BIGINT NULL;",
     ];
 
     public Task MigrateAsync() => Schema.MigrateAsync(database, "limits", Migrations);
@@ -32,9 +38,9 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore
             var ticks = current is { } c ? Math.Max(c.UpdatedTicks, now.UtcTicks) : now.UtcTicks;
             var (allowed, next) = LeakyBucket.Offer(current, burst, perSecond, ticks);
             session.Execute("""
-                INSERT INTO rate_buckets (key, level, updated_ticks) VALUES (@key, @level, @ticks)
-                ON CONFLICT (key) DO UPDATE SET level = excluded.level, updated_ticks = excluded.updated_ticks
-                """, ("@key", key), ("@level", next.Level), ("@ticks", next.UpdatedTicks));
+                INSERT INTO rate_buckets (key, level, updated_ticks, empty_ticks) VALUES (@key, @level, @ticks, @empty)
+                ON CONFLICT (key) DO UPDATE SET level = excluded.level, updated_ticks = excluded.updated_ticks, empty_ticks = excluded.empty_ticks
+                """, ("@key", key), ("@level", next.Level), ("@ticks", next.UpdatedTicks), ("@empty", next.EmptyAtTicks(perSecond)));
             return allowed;
         });
 
@@ -53,6 +59,24 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore
             }
             return baskets;
         });
+
+    /// <summary>
+    /// Deletes buckets that had drained by <paramref name="cutoff"/> (a new bucket answers the same) and
+    /// baskets that had expired by then, at most <paramref name="limit"/> rows in one short transaction. The
+    /// condition is repeated outside the subquery so that a bucket a request refills meanwhile is kept.
+    /// </summary>
+    public Task<int> SweepExpiredAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    {
+        var removed = session.Execute("""
+            DELETE FROM rate_buckets WHERE key IN (SELECT key FROM rate_buckets WHERE empty_ticks <= @cutoff LIMIT @limit) AND empty_ticks <= @cutoff
+            """, ("@cutoff", cutoff.UtcTicks), ("@limit", limit));
+        if (removed >= limit) return removed;
+        removed += session.Execute("""
+            DELETE FROM operating_baskets
+            WHERE (key, start_ticks) IN (SELECT key, start_ticks FROM operating_baskets WHERE start_ticks <= @opened LIMIT @limit) AND start_ticks <= @opened
+            """, ("@opened", (cutoff - OperatingBaskets.Window).UtcTicks), ("@limit", limit - removed));
+        return removed;
+    });
 
     private static OperatingBaskets Read(IDbSession session, string key)
     {

@@ -10,11 +10,24 @@ namespace B24Mail.Storage.Postgres;
 /// </summary>
 public sealed class PostgresDatabase : IDatabase
 {
+    /// <summary>
+    /// Connections per node when the connection string does not say. Npgsql's own default, 100, is all of
+    /// PostgreSQL's default max_connections, so two nodes could not both fill their pools. With 20, four
+    /// nodes take 80 of the 97 connections a default server gives ordinary users (3 are kept for superusers),
+    /// leaving room for administrators, backups and commands run beside the servers.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 20;
+
     private readonly NpgsqlDataSource _source;
 
     public PostgresDatabase(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Keys lists only what the string set (under the canonical name, whatever synonym was written).
+        if (!builder.Keys.Cast<string>().Contains("Maximum Pool Size", StringComparer.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = Math.Max(DefaultMaxPoolSize, builder.MinPoolSize);
+        }
         // The stores repeat a small set of statements: let Npgsql prepare them once per connection.
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
         builder.AutoPrepareMinUsages = 2;
@@ -28,6 +41,9 @@ public sealed class PostgresDatabase : IDatabase
     }
 
     public SqlDialect Dialect => SqlDialect.Postgres;
+
+    /// <summary>The pool size the data source was built with, for tests.</summary>
+    internal int MaxPoolSize => new NpgsqlConnectionStringBuilder(_source.ConnectionString).MaxPoolSize;
 
     public async Task<T> ReadAsync<T>(Func<IDbSession, T> read, CancellationToken cancellationToken = default)
     {

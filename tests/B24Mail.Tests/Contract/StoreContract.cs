@@ -196,6 +196,85 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.Equal(start.AddSeconds(690).ToUnixTimeSeconds(), later.ResetAt(start.AddSeconds(600).UtcTicks));
     }
 
+    [Fact]
+    public async Task A_sweep_removes_expired_codes_and_tokens_in_bounded_batches_and_keeps_what_still_answers()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var portal = await PortalAsync("sweep");
+        var app = await OAuth.AddAppAsync(portal.Id, Secrets.NewClientId(), Hash("secret"), "App", ["mailservice"], "https://a/", "local.app", cancellationToken: token);
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        for (var i = 0; i < 3; i++) await OAuth.SaveCodeAsync(Hash("old" + i), app.Id, portal.Id, 1, now.AddSeconds(-1 - i), token);
+        await OAuth.SaveCodeAsync(Hash("live"), app.Id, portal.Id, 1, now.AddSeconds(30), token);
+        // Both halves of a pair expired: both go.
+        await OAuth.SaveTokensAsync(app.Id, portal.Id, 1, ["mailservice"], new(Hash("a-gone"), Hash("r-gone"), now.AddDays(-2), now.AddDays(-1)), token);
+        // An expired access token whose refresh token lives stays, so its client is told expired_token and refreshes.
+        await OAuth.SaveTokensAsync(app.Id, portal.Id, 1, ["mailservice"], new(Hash("a-late"), Hash("r-late"), now.AddHours(-5), now.AddDays(10)), token);
+        await OAuth.SaveTokensAsync(app.Id, portal.Id, 1, ["mailservice"], new(Hash("a-live"), Hash("r-live"), now.AddHours(1), now.AddDays(180)), token);
+        // Once its refresh token is spent, an expired access token goes (the new pair stays).
+        await OAuth.SaveTokensAsync(app.Id, portal.Id, 1, ["mailservice"], new(Hash("a-spent"), Hash("r-spent"), now.AddHours(-2), now.AddDays(100)), token);
+        Assert.NotNull(await OAuth.RotateRefreshTokenAsync(Hash("r-spent"), app.Id, now, Tokens("a-next", "r-next", now), token));
+        // Access tokens stored before they named their refresh token are kept for the default refresh lifetime.
+        await InsertUnpairedAccessAsync(app, portal, Hash("a-unpaired-recent"), now.AddDays(-10));
+        await InsertUnpairedAccessAsync(app, portal, Hash("a-unpaired-old"), now.AddDays(-181));
+
+        var batches = new List<int>();
+        do batches.Add(await OAuth.SweepExpiredAsync(now, 2, token));
+        while (batches[^1] > 0);
+        Assert.All(batches, b => Assert.InRange(b, 0, 2));
+        Assert.Equal(2, batches[0]);
+        Assert.Equal(7, batches.Sum());
+
+        Assert.Equal(1, await CountAsync("oauth_codes"));
+        Assert.NotNull(await OAuth.ExchangeCodeAsync(Hash("live"), app.Id, now, Tokens("a-code", "r-code", now), token));
+        var grant = await OAuth.FindAccessTokenAsync(Hash("a-late"), "sweep.example", token);
+        Assert.True(grant!.ExpiresAt < now);
+        foreach (var kept in new[] { "a-live", "a-next", "a-unpaired-recent" }) Assert.NotNull(await OAuth.FindAccessTokenAsync(Hash(kept), "x", token));
+        foreach (var gone in new[] { "a-gone", "a-spent", "a-unpaired-old" }) Assert.Null(await OAuth.FindAccessTokenAsync(Hash(gone), "x", token));
+        Assert.NotNull(await OAuth.RotateRefreshTokenAsync(Hash("r-late"), app.Id, now, Tokens("a-late2", "r-late2", now), token));
+        Assert.Null(await OAuth.RotateRefreshTokenAsync(Hash("r-gone"), app.Id, now.AddDays(-3), Tokens("x", "y", now), token));
+        // Kept: a-late, a-live, r-live, a-next, r-next, a-unpaired-recent; then a-code, r-code, a-late2, r-late2.
+        Assert.Equal(10, await CountAsync("oauth_tokens"));
+    }
+
+    [Fact]
+    public async Task A_sweep_removes_drained_buckets_and_expired_baskets_in_bounded_batches()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        Assert.True(await Limits.TryTakeAsync("rate:drained", 10, 2, now, token));
+        await Limits.TryTakeAsync("rate:refused", 1, 2, now, token);
+        Assert.False(await Limits.TryTakeAsync("rate:refused", 1, 2, now.AddSeconds(0.25), token));
+        for (var i = 0; i < 5; i++) Assert.True(await Limits.TryTakeAsync("rate:full", 5, 0.001, now, token));
+        await Limits.AddOperatingAsync("op:old", now.AddMinutes(-12), 1, token);
+        await Limits.AddOperatingAsync("op:mixed", now.AddMinutes(-9.5), 1, token);
+        await Limits.AddOperatingAsync("op:mixed", now.AddMinutes(-0.5), 2, token);
+        await Limits.AddOperatingAsync("op:new", now, 3, token);
+
+        // A minute on, two buckets have drained and two baskets (op:old's, op:mixed's first) have expired.
+        var cutoff = now.AddMinutes(1);
+        var batches = new List<int>();
+        do batches.Add(await Limits.SweepExpiredAsync(cutoff, 1, token));
+        while (batches[^1] > 0);
+        Assert.Equal([1, 1, 1, 1, 0], batches);
+        Assert.Equal(1, await CountAsync("rate_buckets"));
+        Assert.Equal(2, await CountAsync("operating_baskets"));
+
+        // What is left answers as before: the full bucket still refuses, op:mixed still counts its live basket.
+        Assert.False(await Limits.TryTakeAsync("rate:full", 5, 0.001, cutoff, token));
+        Assert.Equal(2, (await Limits.GetBasketsAsync("op:mixed", cutoff, token)).Total, 6);
+        Assert.Equal(3, (await Limits.GetBasketsAsync("op:new", cutoff, token)).Total, 6);
+        Assert.True(await Limits.TryTakeAsync("rate:drained", 1, 2, cutoff, token));
+    }
+
+    private Task<long> CountAsync(string table) => _database.ReadAsync(session => Convert.ToInt64(session.Scalar($"SELECT COUNT(*) FROM {table}")));
+
+    /// <summary>An access token as stored before tokens named their pair.</summary>
+    private Task InsertUnpairedAccessAsync(OAuthApp app, Portal portal, byte[] hash, DateTimeOffset expires) => _database.WriteAsync(session =>
+        session.Execute("""
+            INSERT INTO oauth_tokens (token_hash, kind, app_id, portal_id, user_id, scopes, expires_at)
+            VALUES (@hash, 'access', @app, @portal, 1, 'mailservice', @expires)
+            """, ("@hash", hash), ("@app", app.Id), ("@portal", portal.Id), ("@expires", expires.ToUnixTimeMilliseconds())));
+
     private static NewTokens Tokens(string access, string refresh, DateTimeOffset now) => new(Hash(access), Hash(refresh), now.AddHours(1), now.AddDays(180));
 }
 
