@@ -97,7 +97,7 @@ public abstract class StoreContract : IAsyncLifetime
     {
         await PortalAsync("dup");
         await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => PortalAsync("dup"));
-        Assert.Single((await Identity.ListPortalsAsync()).Where(p => p.Code == "dup"));
+        Assert.Single(await Identity.ListPortalsAsync(), p => p.Code == "dup");
     }
 
     [Fact]
