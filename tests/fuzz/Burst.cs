@@ -10,7 +10,7 @@ namespace B24Mail.Fuzz;
 /// </summary>
 public sealed class Burst
 {
-    public sealed record Figures(int Number, int Connections, int Connected, long Answers, long Status500, long Failures, double Seconds, double Pre, double Peak, double After, double Min, bool Settled);
+    public sealed record Figures(int Number, int Connections, int Connected, long Answers, long Status500, long Failures, double Seconds, double Pre, double Peak, double After, double Min, bool Settled, int FdsBefore, int FdsAfter);
 
     private readonly ServerProcess _server;
     private readonly Credentials _c;
@@ -45,6 +45,7 @@ public sealed class Burst
         for (var b = 1; b <= _o.Bursts; b++)
         {
             var pre = await SteadyAsync(memory, 1.0);
+            var fdsBefore = _server.OpenFds();
             var counters = new Counters();
             var clock = Stopwatch.StartNew();
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,10 +70,10 @@ public sealed class Burst
                 min = Math.Min(min, memory.LastRss);
             }
             var after = memory.LastRss;
-            var f = new Figures(b, _o.BurstConnections, connected, counters.Answers, counters.Status500, counters.Failures + counters.ConnectFailures, seconds, pre, peak, after, min, after <= 2 * pre);
+            var f = new Figures(b, _o.BurstConnections, connected, counters.Answers, counters.Status500, counters.Failures + counters.ConnectFailures, seconds, pre, peak, after, min, after <= 2 * pre, fdsBefore, _server.OpenFds());
             results.Add(f);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"burst {b}: {f.Connections} connections ({f.Connected} connected at once), {f.Answers} answers, {f.Status500} x 500, {f.Failures} failures, {f.Seconds:F1} s; RSS before {f.Pre:F1} MB, peak {f.Peak:F1} MB, after {_o.SettleSeconds} s {f.After:F1} MB (min {f.Min:F1}) -> {(f.Settled ? "settled" : "NOT settled")} (limit 2x = {2 * f.Pre:F1} MB)"));
+                $"burst {b}: {f.Connections} connections ({f.Connected} connected at once), {f.Answers} answers, {f.Status500} x 500, {f.Failures} failures, {f.Seconds:F1} s; RSS before {f.Pre:F1} MB, peak {f.Peak:F1} MB, after {_o.SettleSeconds} s {f.After:F1} MB (min {f.Min:F1}) -> {(f.Settled ? "settled" : "NOT settled")} (limit 2x = {2 * f.Pre:F1} MB); open fds {f.FdsBefore} -> {f.FdsAfter}"));
         }
         return results;
     }

@@ -35,7 +35,7 @@ public sealed class FuzzRunner
     public bool Stopped => _stop;
 
     private MemorySampler? _memory;
-    private readonly System.Collections.Concurrent.ConcurrentBag<(string Kind, double PeakDuring)> _heavyMemory = [];
+    private readonly System.Collections.Concurrent.ConcurrentBag<(string Kind, double Before, double PeakDuring)> _heavyMemory = [];
     private readonly List<(long Index, Focus Focus, double Seconds, double RssAtStart)> _phases = [];
 
     private void MarkPhase(long index)
@@ -43,9 +43,9 @@ public sealed class FuzzRunner
         lock (_phases) _phases.Add((index, _grammar.FocusOf(index), _memory!.Now, _memory.LastRss));
     }
 
-    /// <summary>The server's RSS while heavy requests (2-16 MiB bodies) ran: per kind, how many and the largest peak while one ran.</summary>
-    public IEnumerable<(string Kind, int Count, double MaxPeak)> HeavyMemory() =>
-        _heavyMemory.GroupBy(h => h.Kind).OrderBy(g => g.Key).Select(g => (g.Key, g.Count(), g.Max(h => h.PeakDuring)));
+    /// <summary>The server's RSS while heavy requests (2-16 MiB bodies) ran: per kind, how many, the largest peak while one ran, and the largest rise over the RSS at its start.</summary>
+    public IEnumerable<(string Kind, int Count, double MaxPeak, double MaxRise)> HeavyMemory() =>
+        _heavyMemory.GroupBy(h => h.Kind).OrderBy(g => g.Key).Select(g => (g.Key, g.Count(), g.Max(h => h.PeakDuring), g.Max(h => h.PeakDuring - h.Before)));
 
     /// <summary>Per phase: its focus, its RSS at the start, and the peak RSS while it ran.</summary>
     public IEnumerable<(long Index, Focus Focus, double RssAtStart, double Peak)> Phases(MemorySampler memory)
@@ -105,11 +105,12 @@ public sealed class FuzzRunner
                 {
                     _stats.Sent(request);
                     var start = Stopwatch.GetTimestamp();
+                    var before = _memory!.LastRss;
                     if (request.Fresh) await FreshAsync(request);
                     else await KeepAliveAsync(request, w);
                     var took = Stopwatch.GetTimestamp() - start;
                     _stats.Took(request, took);
-                    if (request.Heavy) _heavyMemory.Add((request.Kind, _memory!.RecentPeak(Stopwatch.GetElapsedTime(start).TotalSeconds + 0.3)));
+                    if (request.Heavy) _heavyMemory.Add((request.Kind, before, _memory.RecentPeak(Stopwatch.GetElapsedTime(start).TotalSeconds + 0.3)));
                 }
                 finally
                 {
@@ -139,26 +140,36 @@ public sealed class FuzzRunner
                 }
                 var reused = w.Reused;
                 w.Reused = true;
+                Exception? sendError = null;
                 try
                 {
                     await w.Conn.SendAsync(request, cts.Token);
                 }
-                catch (SocketException) when (reused && attempt == 0)
+                catch (Exception e) when (e is SocketException or IOException)
                 {
-                    // The server closed an idle connection between two requests: not this request's doing.
-                    Drop(w);
-                    continue;
+                    // The server may have answered (413, 400) and closed before taking the whole request.
+                    sendError = e;
                 }
-                var answer = await w.Conn.ReadAnswerAsync(request.IsHead, cts.Token);
+                HttpAnswer? answer;
+                try
+                {
+                    answer = await w.Conn.ReadAnswerAsync(request.IsHead, cts.Token);
+                }
+                catch (Exception e) when (sendError is not null && e is SocketException or IOException)
+                {
+                    answer = null;
+                }
                 if (answer is null)
                 {
                     Drop(w);
+                    // The server closed an idle connection between two requests: not this request's doing.
                     if (reused && attempt == 0) continue;
-                    _stats.ClosedWithoutAnswer(request);
+                    if (sendError is not null) _stats.Reset(request, sendError.Message);
+                    else _stats.ClosedWithoutAnswer(request);
                     return;
                 }
                 _stats.Answer(request, answer.Value);
-                if (answer.Value.Close) Drop(w);
+                if (answer.Value.Close || sendError is not null) Drop(w);
                 return;
             }
             catch (OperationCanceledException)

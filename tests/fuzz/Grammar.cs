@@ -628,6 +628,8 @@ public sealed class Grammar
         return Http.Make(kind, "POST", prefix + method + Suffix(rng), host, headers, body, contentType);
     }
 
+    private static readonly string[] HugeJsonNames = ["numbers", "objects", "arrays", "keys"];
+
     private static readonly Lazy<byte[]>[] HugeJson =
     [
         new(() => HugeJsonBody("{\"NAME\":[", "0,", "0]}")),
@@ -696,7 +698,7 @@ public sealed class Grammar
             0 => "/oauth/token/",
             _ => $"/rest/1/{(rng.Chance(0.5) ? _c.AdminSecret : rng.Secret())}/{rng.Pick("mailservice.get", "mailservice.fields", "batch", "scope")}",
         };
-        return Http.Make("json.huge." + which, "POST", target, _c.HostPort, null, HugeJson[which].Value, "application/json", heavy: true);
+        return Http.Make("json.huge." + HugeJsonNames[which], "POST", target, _c.HostPort, null, HugeJson[which].Value, "application/json", heavy: true);
     }
 
     private FuzzRequest FormHuge(Rng rng, Ctx ctx) =>
@@ -748,7 +750,7 @@ public sealed class Grammar
             case 1: kind = "multipart.bad-close"; W($"--{boundary}{crlf}"); break;
             case 2: kind = "multipart.bad-header"; W($"--{boundary}{crlf}Content-Disposition form-data name=x{crlf}{crlf}v{crlf}--{boundary}--{crlf}"); break;
             case 3: kind = "multipart.no-name"; W($"--{boundary}{crlf}Content-Disposition: form-data{crlf}{crlf}v{crlf}--{boundary}--{crlf}"); break;
-            case 4: kind = "multipart.many-parts"; for (var i = rng.Chance(0.05) ? 5000 : rng.Pick(100, 1000); i > 0; i--) W($"--{boundary}{crlf}Content-Disposition: form-data; name=\"k{i}[]\"{crlf}{crlf}v{crlf}"); W($"--{boundary}--{crlf}"); break;
+            case 4: kind = "multipart.many-parts"; for (var i = rng.Chance(0.05) ? 5000 : rng.Pick(100, 1000); i > 0 && ms.Length < 4 << 20; i--) W($"--{boundary}{crlf}Content-Disposition: form-data; name=\"k{i}[]\"{crlf}{crlf}v{crlf}"); W($"--{boundary}--{crlf}"); break;
             case 5: kind = "multipart.long-header"; W($"--{boundary}{crlf}Content-Disposition: form-data; name=\"{new string('n', rng.Chance(0.05) ? 100_000 : rng.Pick(100, 20_000))}\"{crlf}{crlf}v{crlf}--{boundary}--{crlf}"); break;
             default: W($"--{boundary}--{crlf}"); break;
         }
@@ -1105,6 +1107,16 @@ public sealed class Grammar
         _ => rng.Pick("/health", "/rest/1/x/mailservice.get", "/rest/nope", $"/rest/1/{rng.Secret()}/mailservice.get", _c.IconPath ?? "/upload/mailservice/icon/1/x/a.png"),
     };
 
+    /// <summary>Which kind of endpoint a body goes to, for the kind's name.</summary>
+    private static string Endpoint(string target) => target switch
+    {
+        _ when target.StartsWith("/rest/", StringComparison.Ordinal) => "rest",
+        _ when target.Contains("/token", StringComparison.Ordinal) => "oauth-token",
+        _ when target.StartsWith("/oauth/authorize", StringComparison.Ordinal) => "oauth-authorize",
+        _ when target.StartsWith("/oauth/rest/", StringComparison.Ordinal) => "oauth-appinfo",
+        _ => "other",
+    };
+
     private static readonly string[] OverflowSizes =
     [
         "ffffffffffffffffff", "fffffffffffffffffffffffffffffffff", "ffffffff", "fffffffff", "7fffffff", "80000000", "100000000",
@@ -1138,7 +1150,7 @@ public sealed class Grammar
         switch (rng.Int(12))
         {
             case < 4:
-                kind = "raw.chunked.overflow";
+                kind = "raw.chunked.overflow." + Endpoint(target);
                 var size = rng.Pick(OverflowSizes);
                 body = size + "\r\n" + (rng.Chance(0.5) ? "ID=1\r\n0\r\n\r\n" : "");
                 // A size that fits in 31 bits is no overflow: the server rightly waits for that much data.
@@ -1249,7 +1261,7 @@ public sealed class Grammar
                 text = $"GET /rest/1/{rng.Secret()}/scope HTTP/1.1\r\nHost: {new string('h', rng.Pick(32_000, 33_000, 70_000))}\r\n\r\n";
                 break;
             case 10:
-                kind = "raw.both-framings";
+                kind = "raw.both-framings." + Endpoint(target);
                 text = $"POST {target} HTTP/1.1\r\nHost: {_c.HostPort}\r\nContent-Length: 4\r\nTransfer-Encoding: {rng.Pick("chunked", "identity", "gzip", "x")}\r\n\r\n" + rng.Pick("ID=1", "4\r\nID=1\r\n0\r\n\r\n", "ffffffffffffffffff\r\n");
                 break;
             default:

@@ -74,7 +74,11 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 try
                 {
-                    if (!p.HasExited) p.Kill(entireProcessTree: true);
+                    if (!p.HasExited)
+                    {
+                        p.Kill(entireProcessTree: true);
+                        p.WaitForExit(3000);
+                    }
                 }
                 catch (InvalidOperationException)
                 {
@@ -145,6 +149,19 @@ public sealed class ServerProcess : IAsyncDisposable
         await p.WaitForExitAsync();
         if (p.ExitCode != 0) throw new InvalidOperationException($"b24mail {string.Join(' ', args)} failed ({p.ExitCode}): {await stderr}");
         return (await stdout).Trim();
+    }
+
+    /// <summary>Open file descriptors of the server (sockets, database files), from /proc/PID/fd; -1 if unreadable.</summary>
+    public int OpenFds()
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries($"/proc/{_process.Id}/fd").Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
     }
 
     /// <summary>(VmRSS, VmHWM) in MiB from /proc/PID/status; null once the process is gone.</summary>

@@ -69,7 +69,7 @@ public sealed class Stats
             // 505 HTTP Version Not Supported is the right answer to HTTP/9.9.
             case > 500 and < 600 and not 505: Interlocked.Increment(ref k.Other5xx); break;
         }
-        if (code >= 500) Keep("500", request, answer.Head + "\r\n\r\n" + Encoding.UTF8.GetString(answer.BodyStart));
+        if (code == 500 || code is > 500 and < 600 and not 505) Keep(code == 500 ? "500" : "5xx", request, answer.Head + "\r\n\r\n" + Encoding.UTF8.GetString(answer.BodyStart));
     }
 
     public void Reset(FuzzRequest request, string detail)
