@@ -118,6 +118,13 @@ public static class RestParams
     {
         try
         {
+            // A declared length is trusted for the array only within the body limit; beyond it the read would
+            // fail anyway, and the array must not be made first.
+            var limit = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+            if (request.ContentLength is { } declared && declared > (limit ?? int.MaxValue))
+            {
+                throw new BadHttpRequestException("Request body too large", StatusCodes.Status413PayloadTooLarge);
+            }
             if (request.ContentLength is { } length and <= int.MaxValue)
             {
                 var bytes = new byte[length];

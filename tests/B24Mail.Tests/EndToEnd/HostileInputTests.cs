@@ -75,6 +75,22 @@ public sealed class HostileInputTests
         AssertNoStackTrace(sink);
     }
 
+    [Theory]
+    [InlineData("/rest/mailservice.list", 2_147_483_600L)]
+    [InlineData("/oauth/token/", 2_147_483_600L)]
+    [InlineData("/rest/mailservice.list", 100_000_000_000L)]
+    [InlineData("/rest/mailservice.list", 16L * 1024 * 1024 + 1)]
+    public async Task A_declared_length_past_the_limit_is_413_before_any_memory_is_taken_for_it(string path, long declared)
+    {
+        var sink = new LogSink();
+        await using var server = await StartWithLogAsync(sink);
+        // Up to 2 GB an array of the declared length could be asked for; past the body limit it must not be.
+        var (status, response) = await RawAsync(server,
+            $"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {declared}\r\n\r\nauth=x");
+        Assert.True(status == 413, response);
+        AssertNoStackTrace(sink);
+    }
+
     [Fact]
     public async Task A_batch_key_that_is_no_xml_name_answers_in_xml_as_item()
     {
