@@ -153,6 +153,7 @@ public static class B24MailHost
 
         var forwarding = ForwardedHeaderOptions(settings);
         var app = builder.Build();
+        app.UseHostHeaderLimit();
         // Behind a TLS proxy the request reaches us over HTTP: X-Forwarded-Proto from a trusted proxy
         // decides the HTTPS rule, X-Forwarded-For the client IP of the rate limit.
         if (forwarding is not null) app.UseForwardedHeaders(forwarding);
