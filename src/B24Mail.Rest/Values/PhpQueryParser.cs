@@ -127,7 +127,21 @@ public static class PhpQueryParser
     public static string UrlDecode(ReadOnlySpan<char> text)
     {
         if (text.IndexOfAny('%', '+') < 0) return text.ToString();
-        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
+        // Three bytes a character at most; rented, since a body's one value can be megabytes long and a new
+        // array of three times its size per request would sit on the large-object heap until a full collection.
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            return Decode(text, bytes);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    private static string Decode(ReadOnlySpan<char> text, byte[] bytes)
+    {
         var n = 0;
         for (var i = 0; i < text.Length; i++)
         {
