@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -7,31 +6,10 @@ namespace B24Mail.Tests.EndToEnd;
 /// <summary>A webhook secret or token never appears in a log, at any level.</summary>
 public sealed class SecretLoggingTests
 {
-    private sealed class Sink : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(Sink sink, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                sink.Lines.Enqueue($"{category} {formatter(state, exception)} {exception}");
-        }
-    }
-
     [Fact]
     public async Task Secrets_and_tokens_are_not_logged()
     {
-        var sink = new Sink();
+        var sink = new LogSink();
         await using var server = await TestServer.StartAsync(TestServer.NewDataDir(), [], configure: builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
