@@ -43,6 +43,10 @@ public interface IMailServiceStore
     /// <summary>Finds an icon by file ID and key, whatever its portal: the key in the URL is the secret.</summary>
     Task<IconFile?> FindIconAsync(long fileId, string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Adds the presets unless the portal already has services; safe to run on every start.</summary>
+    /// <summary>
+    /// Provisions a portal's services once: adds <paramref name="presets"/> (none with <c>--presets false</c>)
+    /// unless it already has services, and marks it provisioned in the same transaction. Safe, and cheap, to
+    /// run on every start: a start cut short before this is finished by the next.
+    /// </summary>
     Task SeedAsync(long portalId, string siteId, IReadOnlyList<MailServiceChanges> presets, CancellationToken cancellationToken = default);
 }

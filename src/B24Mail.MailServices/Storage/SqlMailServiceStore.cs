@@ -40,7 +40,15 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
         CREATE INDEX mail_icons_portal ON mail_icons (portal_id, id);
         """,
         "CREATE TABLE icon_blobs (file_key TEXT PRIMARY KEY, portal_id INTEGER NOT NULL, content BLOB NOT NULL)",
+        "CREATE TABLE mail_presets_seeded (portal_id INTEGER PRIMARY KEY);" + MarkExistingPortals,
     ];
+
+    /// <summary>
+    /// Portals that exist when the marker arrives count as provisioned: an empty one may have been emptied by
+    /// its administrator, and the rows cannot tell that from a first start cut short, so none gets presets.
+    /// The identity module's migrations always run first, so <c>portals</c> exists.
+    /// </summary>
+    private const string MarkExistingPortals = "INSERT INTO mail_presets_seeded (portal_id) SELECT id FROM portals;";
 
     // Names sort by code point in both databases (COLLATE "C"), so list order does not depend on the server's locale.
     private static readonly string[] PostgresMigrations =
@@ -78,6 +86,7 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
         CREATE INDEX mail_icons_portal ON mail_icons (portal_id, id);
         """,
         "CREATE TABLE icon_blobs (file_key TEXT PRIMARY KEY, portal_id BIGINT NOT NULL, content BYTEA NOT NULL)",
+        "CREATE TABLE mail_presets_seeded (portal_id BIGINT PRIMARY KEY);" + MarkExistingPortals,
     ];
 
     private const string SelectColumns = """
@@ -169,22 +178,36 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
         return reader.Read() ? ReadIcon(reader) : null;
     }, cancellationToken);
 
-    public Task SeedAsync(long portalId, string siteId, IReadOnlyList<MailServiceChanges> presets, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public async Task SeedAsync(long portalId, string siteId, IReadOnlyList<MailServiceChanges> presets, CancellationToken cancellationToken = default)
     {
-        session.Lock(LockKeys.PortalServices(portalId));
-        var count = session.Command("SELECT COUNT(*) FROM mail_services WHERE portal_id = @portal", ("@portal", portalId));
-        if (Convert.ToInt64(count.ExecuteScalar()) > 0) return;
-        foreach (var preset in presets)
+        // Every start and command passes here; once a portal is provisioned, a read is enough.
+        if (await database.ReadAsync(session => IsSeeded(session, portalId), cancellationToken)) return;
+        await database.WriteAsync(session =>
         {
-            var insert = session.Command("""
-                INSERT INTO mail_services (portal_id, site_id, active, sort, name, server, port, encryption, link)
-                VALUES (@portal, @site, TRUE, @sort, @name, @server, @port, @encryption, @link)
-                """,
-                ("@portal", portalId), ("@site", siteId), ("@sort", preset.Sort), ("@name", preset.Name), ("@server", preset.Server ?? ""),
-                ("@port", preset.Port.Value), ("@encryption", preset.Encryption ?? false), ("@link", preset.Link.Value));
-            insert.ExecuteNonQuery();
-        }
-    });
+            session.Lock(LockKeys.PortalServices(portalId));
+            if (IsSeeded(session, portalId)) return;
+            var count = session.Command("SELECT COUNT(*) FROM mail_services WHERE portal_id = @portal", ("@portal", portalId));
+            if (Convert.ToInt64(count.ExecuteScalar()) == 0)
+            {
+                foreach (var preset in presets)
+                {
+                    var insert = session.Command("""
+                        INSERT INTO mail_services (portal_id, site_id, active, sort, name, server, port, encryption, link)
+                        VALUES (@portal, @site, TRUE, @sort, @name, @server, @port, @encryption, @link)
+                        """,
+                        ("@portal", portalId), ("@site", siteId), ("@sort", preset.Sort), ("@name", preset.Name), ("@server", preset.Server ?? ""),
+                        ("@port", preset.Port.Value), ("@encryption", preset.Encryption ?? false), ("@link", preset.Link.Value));
+                    insert.ExecuteNonQuery();
+                }
+            }
+            // In the same transaction as the presets: either both are there or neither, and deleting every
+            // service later does not bring the presets back.
+            session.Execute("INSERT INTO mail_presets_seeded (portal_id) VALUES (@portal)", ("@portal", portalId));
+        });
+    }
+
+    private static bool IsSeeded(IDbSession session, long portalId) =>
+        session.Scalar("SELECT 1 FROM mail_presets_seeded WHERE portal_id = @portal", ("@portal", portalId)) is not null;
 
     private static long? ResolveIcon(IDbSession session, long portalId, IconWrite? icon)
     {

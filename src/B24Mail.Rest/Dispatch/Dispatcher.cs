@@ -1,4 +1,5 @@
 using B24Mail.Rest.Errors;
+using B24Mail.Rest.Health;
 using B24Mail.Rest.Identity;
 using B24Mail.Rest.Limits;
 using B24Mail.Rest.Transport;
@@ -81,7 +82,8 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            logger.LogError(exception, "Method {Method} failed", method.Name);
+            // A storage failure was logged once when it began; each request meeting it would only repeat it.
+            if (!StorageHealth.IsReported(exception)) logger.LogError(exception, "Method {Method} failed", method.Name);
             failure = SystemErrors.Internal;
         }
         var processing = time.GetElapsedTime(began).TotalSeconds;

@@ -1,5 +1,6 @@
 using B24Mail.Rest.Dispatch;
 using B24Mail.Rest.Errors;
+using B24Mail.Rest.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -74,8 +75,11 @@ public static class RestEndpoints
         }
         catch (Exception exception)
         {
-            // The path is not logged: a webhook path carries its secret.
-            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("B24Mail.Rest").LogError(exception, "A REST request failed");
+            // The path is not logged: a webhook path carries its secret. A storage failure was logged when it began.
+            if (!StorageHealth.IsReported(exception))
+            {
+                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("B24Mail.Rest").LogError(exception, "A REST request failed");
+            }
             await WriteIfPossibleAsync(http, SystemErrors.Internal, format);
         }
     }

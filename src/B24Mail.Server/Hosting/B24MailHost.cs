@@ -5,6 +5,7 @@ using B24Mail.Rest.Batch;
 using B24Mail.Rest.Common;
 using B24Mail.Rest.Limits;
 using B24Mail.Rest.Dispatch;
+using B24Mail.Rest.Health;
 using B24Mail.Rest.OAuth;
 using B24Mail.Rest.Identity;
 using B24Mail.Rest.Transport;
@@ -61,11 +62,14 @@ public static class B24MailHost
     /// <summary>Services shared by the server and the command-line tools: the database and the stores.</summary>
     public static IServiceCollection AddB24MailStorage(this IServiceCollection services, ServerSettings settings)
     {
-        Directory.CreateDirectory(settings.DataPath);
+        DataFolder.EnsureWritable(settings.DataPath);
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<StorageHealth>();
         var postgres = !string.IsNullOrEmpty(settings.Postgres);
-        services.AddSingleton<IDatabase>(_ => postgres ? new PostgresDatabase(settings.Postgres!) : new SqliteDatabase(settings.DatabasePath));
+        services.AddSingleton<IDatabase>(sp => postgres
+            ? new PostgresDatabase(settings.Postgres!, sp.GetRequiredService<StorageHealth>())
+            : new SqliteDatabase(settings.DatabasePath, sp.GetRequiredService<StorageHealth>()));
         services.AddSingleton<SqlIdentityStore>();
         services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<SqlIdentityStore>());
         services.AddSingleton<IOAuthStore, SqlOAuthStore>();
@@ -93,7 +97,7 @@ public static class B24MailHost
         if (settings.IconStore is not (null or "folder" or "database")) throw new ArgumentException("--icon-store takes folder or database.");
         services.AddSingleton<IIconBlobStore>(sp => iconsInDatabase
             ? new DatabaseIconBlobStore(sp.GetRequiredService<IDatabase>())
-            : new DiskIconBlobStore(Path.GetFullPath(settings.IconFolder ?? settings.DataPath)));
+            : new DiskIconBlobStore(Path.GetFullPath(settings.IconFolder ?? settings.DataPath), sp.GetRequiredService<StorageHealth>()));
         services.AddSingleton<Provisioning>();
         return services;
     }
@@ -113,6 +117,8 @@ public static class B24MailHost
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Configuration.AddB24MailSources(args);
         var settings = ServerSettings.From(builder.Configuration);
+        // Before anything is made in it (the certificate is next): a folder that cannot be written is one line, not a failure half-way.
+        DataFolder.EnsureWritable(settings.DataPath);
         // ASP.NET Core's request logs carry the path, and a webhook path carries its secret.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(ServerSettings.DefaultUrls.Split(';'));
@@ -157,7 +163,12 @@ public static class B24MailHost
         // Behind a TLS proxy the request reaches us over HTTP: X-Forwarded-Proto from a trusted proxy
         // decides the HTTPS rule, X-Forwarded-For the client IP of the rate limit.
         if (forwarding is not null) app.UseForwardedHeaders(forwarding);
-        app.MapGet("/health", () => Results.Text("OK"));
+        app.UseStorageFailureResponses();
+        var health = app.Services.GetRequiredService<StorageHealth>();
+        // A balancer takes a node whose writes fail out of service; the body says why, for whoever looks.
+        app.MapGet("/health", () => health.Condition is { } condition
+            ? Results.Text("storage unavailable: " + condition, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("OK"));
         app.MapBitrixOAuth();
         app.MapMailServiceIcons();
         app.MapBitrixRest();
@@ -188,8 +199,13 @@ public static class B24MailHost
     public static async Task<string> StartAsync(WebApplication app)
     {
         await MigrateAsync(app.Services);
+        if (app.Services.GetRequiredService<IIconBlobStore>() is DiskIconBlobStore icons)
+        {
+            icons.RemoveStaleTemporaryFiles(app.Services.GetRequiredService<TimeProvider>().GetUtcNow());
+        }
         var webhookPath = await app.Services.GetRequiredService<Provisioning>().EnsureBootstrapWebhookAsync();
         await app.StartAsync();
+        app.Services.GetRequiredService<StorageHealth>().Serving();
         return HttpsBase(app) + webhookPath;
     }
 

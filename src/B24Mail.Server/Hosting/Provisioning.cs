@@ -1,14 +1,18 @@
 using System.Security.Cryptography;
+using System.Text;
 using B24Mail.MailServices;
 using B24Mail.MailServices.Storage;
+using B24Mail.Rest.Health;
 using B24Mail.Rest.Identity;
+using B24Mail.Storage.Files;
 
 namespace B24Mail.Server.Hosting;
 
 /// <summary>
 /// Makes what a first start promises: portal <c>default</c> (site s1) with administrator 1, the preset
-/// services, and an admin webhook with the mailservice scope. Every step checks before it writes, so later
-/// starts, and a command run against a fresh folder, reuse what is there.
+/// services, and an admin webhook with the mailservice scope. Every step checks before it writes and runs
+/// on every start, so later starts, and a command run against a fresh folder, reuse what is there, and a
+/// start killed between two steps is finished by the next one.
 /// </summary>
 public sealed class Provisioning(IIdentityStore identity, IMailServiceStore mailServices, ServerSettings settings, TimeProvider time)
 {
@@ -21,18 +25,20 @@ public sealed class Provisioning(IIdentityStore identity, IMailServiceStore mail
     public async Task<Portal> EnsurePortalAsync(string code, string domain, string licenseType = Licence.DefaultType, string language = Licence.DefaultLanguage)
     {
         var portal = await identity.FindPortalAsync(code);
-        if (portal is not null) return portal;
-        try
+        if (portal is null)
         {
-            portal = await identity.AddPortalAsync(code, RandomNumberGenerator.GetHexString(32, lowercase: true), domain, SiteId, "Admin", "admin@" + domain, licenseType, language);
+            try
+            {
+                portal = await identity.AddPortalAsync(code, RandomNumberGenerator.GetHexString(32, lowercase: true), domain, SiteId, "Admin", "admin@" + domain, licenseType, language);
+            }
+            catch (System.Data.Common.DbException exception) when (!StorageHealth.IsReported(exception))
+            {
+                // Another process or node created it first.
+                portal = await identity.FindPortalAsync(code) ?? throw new InvalidOperationException($"Portal {code} could not be created.");
+            }
         }
-        catch (System.Data.Common.DbException)
-        {
-            // Another process or node created it first.
-            portal = await identity.FindPortalAsync(code) ?? throw new InvalidOperationException($"Portal {code} could not be created.");
-        }
-        // Idempotent: adds the presets only to a portal without services, under the portal's lock.
-        if (settings.Presets) await mailServices.SeedAsync(portal.Id, SiteId, MailServicePresets.All);
+        // Also for a portal that exists: the start that added it may have been killed before this step.
+        await mailServices.SeedAsync(portal.Id, SiteId, settings.Presets ? MailServicePresets.All : []);
         return portal;
     }
 
@@ -40,13 +46,28 @@ public sealed class Provisioning(IIdentityStore identity, IMailServiceStore mail
     public async Task<string> EnsureBootstrapWebhookAsync()
     {
         var portal = await EnsurePortalAsync(DefaultPortal, settings.Domain);
-        if (File.Exists(WebhookFile)) return (await File.ReadAllTextAsync(WebhookFile)).Trim();
+        // A start killed while writing the file leaves its temporary copy, and the secret in it; only a
+        // starting server writes this file, so any copy found now is such a leftover.
+        DurableFile.RemoveStaleTemporaryFiles(settings.DataPath, DateTimeOffset.MaxValue, Path.GetFileName(WebhookFile));
+        if (ReadWebhookFile() is { } saved) return saved;
+        // The row is written before the file: a start killed between the two leaves a webhook nobody
+        // knows the secret of, and this start makes another one.
         var path = await AddWebhookAsync(portal, 1, [MailServiceMethods.Scope], "b24mail first start");
-        var temporary = WebhookFile + "." + Environment.ProcessId + ".tmp";
-        await File.WriteAllTextAsync(temporary, path + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, WebhookFile, overwrite: true);
+        await DurableFile.WriteAsync(WebhookFile, Encoding.UTF8.GetBytes(path + "\n"), mode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return path;
+    }
+
+    /// <summary>The saved path, or null when there is none or it is not a webhook path (a file cut short by a power cut).</summary>
+    private string? ReadWebhookFile()
+    {
+        if (!File.Exists(WebhookFile)) return null;
+        var path = File.ReadAllText(WebhookFile).Trim();
+        var parts = path.Split('/');
+        // "/rest/{user}/{secret}/" splits into "", "rest", user, secret, "".
+        var valid = parts is ["", "rest", var user, var secret, ""]
+            && user.Length > 0 && user.All(char.IsAsciiDigit)
+            && secret.Length == 16 && secret.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c));
+        return valid ? path : null;
     }
 
     public async Task<string> AddWebhookAsync(Portal portal, long userId, IReadOnlyCollection<string> scopes, string title, TimeSpan? lifetime = null)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using B24Mail.Storage.Files;
 
 namespace B24Mail.Server.Hosting;
 
@@ -48,19 +49,14 @@ public static class TlsCertificate
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = time.GetUtcNow();
         using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
-        var folder = Path.GetDirectoryName(PfxPath(settings))!;
-        Directory.CreateDirectory(folder);
-        var temporary = PfxPath(settings) + "." + Environment.ProcessId + ".tmp";
-        File.WriteAllBytes(temporary, certificate.Export(X509ContentType.Pfx));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         // Another process may have made one meanwhile; the first one in wins, and Load writes the PEM from it.
+        // Durable, as a half-written key would stop every later start.
         try
         {
-            File.Move(temporary, PfxPath(settings), overwrite: false);
+            DurableFile.Write(PfxPath(settings), certificate.Export(X509ContentType.Pfx), overwrite: false, mode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
-        catch (IOException)
+        catch (IOException) when (File.Exists(PfxPath(settings)))
         {
-            File.Delete(temporary);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using B24Mail.Rest.Health;
 using Npgsql;
 
 namespace B24Mail.Storage.Postgres;
@@ -6,7 +7,8 @@ namespace B24Mail.Storage.Postgres;
 /// <summary>
 /// PostgreSQL through Npgsql's pooled data source. Every read sees the latest commit of any node; writes
 /// run each in their own transaction, and PostgreSQL groups their commits. Nothing is cached above it,
-/// so several nodes can share one database.
+/// so several nodes can share one database. Writes that fail because of the server itself (full disk,
+/// read-only, unreachable) are reported to <see cref="StorageHealth"/>.
 /// </summary>
 public sealed class PostgresDatabase : IDatabase
 {
@@ -18,10 +20,14 @@ public sealed class PostgresDatabase : IDatabase
     /// </summary>
     public const int DefaultMaxPoolSize = 20;
 
-    private readonly NpgsqlDataSource _source;
+    private const string Source = "database";
 
-    public PostgresDatabase(string connectionString)
+    private readonly NpgsqlDataSource _source;
+    private readonly StorageHealth? _health;
+
+    public PostgresDatabase(string connectionString, StorageHealth? health = null)
     {
+        _health = health;
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         // Keys lists only what the string set (under the canonical name, whatever synonym was written).
         if (!builder.Keys.Cast<string>().Contains("Maximum Pool Size", StringComparer.OrdinalIgnoreCase))
@@ -53,10 +59,20 @@ public sealed class PostgresDatabase : IDatabase
 
     public async Task<T> WriteAsync<T>(Func<IDbSession, T> write)
     {
-        await using var connection = await _source.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var result = write(new PostgresSession(connection, transaction));
-        await transaction.CommitAsync();
+        T result;
+        try
+        {
+            await using var connection = await _source.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            result = write(new PostgresSession(connection, transaction));
+            await transaction.CommitAsync();
+        }
+        catch (Exception exception) when (StorageFailures.Condition(exception) is { } condition)
+        {
+            _health?.Failed(Source, condition, exception);
+            throw;
+        }
+        _health?.Succeeded(Source);
         return result;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using B24Mail.Rest.Health;
 using Microsoft.Data.Sqlite;
 
 namespace B24Mail.Storage.Sqlite;
@@ -10,10 +11,12 @@ namespace B24Mail.Storage.Sqlite;
 /// Writes are queued to one writer thread, which runs whatever has queued up in one transaction (a
 /// savepoint per write, so one failure does not undo the others) and completes each write only after the
 /// commit reached disk. Other processes write to the same file; SQLite's lock and busy timeout order them.
+/// Failures of the file itself (full disk, read-only, I/O error) are reported to <see cref="StorageHealth"/>.
 /// </summary>
 public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestScope
 {
     private const int MaxWritesPerCommit = 256;
+    private const string Source = "database";
 
     /// <summary>
     /// Idle readers kept for the next requests. A burst of connections opens a reader per request in flight;
@@ -29,9 +32,11 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
     private volatile bool _disposed;
     private long _writeEpoch;
     private readonly AsyncLocal<SqliteSession?> _requestSession = new();
+    private readonly StorageHealth? _health;
 
-    public SqliteDatabase(string path)
+    public SqliteDatabase(string path, StorageHealth? health = null)
     {
+        _health = health;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -43,6 +48,8 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
         }.ToString();
         using (var session = OpenSession(writer: true))
         {
+            // SQLite quietly opens a file it may not write read-only; then every write would fail, so refuse now.
+            if (SQLitePCL.raw.sqlite3_db_readonly(session.Connection.Handle, "main") == 1) throw new IOException($"The database {path} is read-only.");
             session.Execute("PRAGMA journal_mode=WAL");
         }
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "sqlite-writer" };
@@ -158,56 +165,112 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
         while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxWritesPerCommit && _queue.Reader.TryRead(out var job)) batch.Add(job);
-            RunBatch(session, batch);
+            try
+            {
+                RunBatch(session, batch);
+            }
+            catch (Exception exception)
+            {
+                // Nothing may end this thread while the database is open: every later write would wait forever.
+                foreach (var job in batch) job.Fail(exception);
+            }
             batch.Clear();
         }
     }
 
     private void RunBatch(SqliteSession session, List<IWriteJob> batch)
     {
+        Exception? storageFailure = null;
+        bool Report(Exception exception)
+        {
+            if (StorageFailures.Condition(exception) is not { } condition) return false;
+            _health?.Failed(Source, condition, exception);
+            storageFailure ??= exception;
+            return true;
+        }
+
         try
         {
             session.Transaction = session.Connection.BeginTransaction(deferred: false);
         }
         catch (Exception exception)
         {
+            Report(exception);
             foreach (var job in batch) job.Fail(exception);
             return;
         }
         var succeeded = new List<IWriteJob>(batch.Count);
-        using (var transaction = session.Transaction)
+        // Set when the transaction is gone: SQLite may end it itself on a full disk or an I/O error, or the commit fails.
+        Exception? lost = null;
+        var transaction = session.Transaction;
+        try
         {
             foreach (var job in batch)
             {
-                session.Execute("SAVEPOINT w");
+                if (lost is not null)
+                {
+                    job.Fail(lost);
+                    continue;
+                }
                 try
                 {
+                    session.Execute("SAVEPOINT w");
                     job.Run(session);
                     session.Execute("RELEASE w");
                     succeeded.Add(job);
                 }
                 catch (Exception exception)
                 {
-                    session.Execute("ROLLBACK TO w");
-                    session.Execute("RELEASE w");
+                    Report(exception);
                     job.Fail(exception);
+                    try
+                    {
+                        session.Execute("ROLLBACK TO w");
+                        session.Execute("RELEASE w");
+                    }
+                    catch (Exception rollbackFailure) when (rollbackFailure is SqliteException or InvalidOperationException)
+                    {
+                        // No savepoint left to return to: the provider or SQLite has already ended the transaction.
+                        lost = exception;
+                    }
                 }
             }
             try
             {
-                transaction.Commit();
-                Interlocked.Increment(ref _writeEpoch);
+                if (lost is null)
+                {
+                    transaction.Commit();
+                    Interlocked.Increment(ref _writeEpoch);
+                }
             }
             catch (Exception exception)
             {
-                foreach (var job in succeeded) job.Fail(exception);
-                succeeded.Clear();
+                Report(exception);
+                lost = exception;
             }
             finally
             {
                 session.Transaction = null;
             }
+            if (lost is not null)
+            {
+                foreach (var job in succeeded) job.Fail(lost);
+                succeeded.Clear();
+            }
         }
+        finally
+        {
+            try
+            {
+                transaction.Dispose();
+            }
+            catch (Exception disposeFailure) when (disposeFailure is SqliteException or InvalidOperationException)
+            {
+                // Its rollback finds no transaction when SQLite already ended it.
+            }
+        }
+        // One batch that met the failure does not count as the recovery, whatever else in it committed.
+        if (storageFailure is null && succeeded.Count > 0) _health?.Succeeded(Source);
         foreach (var job in succeeded) job.Complete();
     }
 

@@ -101,6 +101,20 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Presets_are_seeded_once_per_portal_and_not_again_after_every_service_is_deleted()
+    {
+        var portal = await PortalAsync("seeded");
+        var cancel = TestContext.Current.CancellationToken;
+        // Several starts at once, as two nodes would: one set of presets.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Mail.SeedAsync(portal.Id, "s1", MailServicePresets.All, cancel)));
+        var presets = await Mail.ListActiveAsync(portal.Id, "s1", cancel);
+        Assert.Equal(MailServicePresets.All.Count, presets.Count);
+        foreach (var service in presets) await Mail.DeleteAsync(portal.Id, service.Id, cancel);
+        await Mail.SeedAsync(portal.Id, "s1", MailServicePresets.All, cancel);
+        Assert.Empty(await Mail.ListActiveAsync(portal.Id, "s1", cancel));
+    }
+
+    [Fact]
     public async Task Mail_services_round_trip_within_their_portal()
     {
         var portal = await PortalAsync("mail");

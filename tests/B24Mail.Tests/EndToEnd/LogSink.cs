@@ -3,10 +3,18 @@ using Microsoft.Extensions.Logging;
 
 namespace B24Mail.Tests.EndToEnd;
 
-/// <summary>Collects every log line of a test server, with its exception, for tests about what gets logged.</summary>
+/// <summary>One logged entry as an operator would read it: category, message and any exception with its stack trace.</summary>
+public sealed record LogEntry(LogLevel Level, string Category, string Message, Exception? Exception)
+{
+    public override string ToString() => $"{Level} {Category} {Message} {Exception}";
+}
+
+/// <summary>Keeps every entry the server logs, for tests that check what the log says (added through TestServer's configure hook).</summary>
 public sealed class LogSink : ILoggerProvider
 {
-    public ConcurrentQueue<string> Lines { get; } = new();
+    public ConcurrentQueue<LogEntry> Entries { get; } = new();
+
+    public IEnumerable<string> Lines => Entries.Select(e => e.ToString());
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -21,6 +29,6 @@ public sealed class LogSink : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Lines.Enqueue($"{logLevel} {category} {formatter(state, exception)} {exception}");
+            sink.Entries.Enqueue(new LogEntry(logLevel, category, formatter(state, exception), exception));
     }
 }

@@ -29,7 +29,7 @@ public sealed record RestResponse(HttpStatusCode Status, string Raw, HttpRespons
 public sealed class TestServer : IAsyncDisposable
 {
     private WebApplication _app = null!;
-    private readonly string[] _extraArgs;
+    private string[] _extraArgs;
 
     private readonly TimeProvider? _time;
     private readonly Action<WebApplicationBuilder>? _configure;
@@ -72,11 +72,15 @@ public sealed class TestServer : IAsyncDisposable
     /// </summary>
     public static bool OnPostgres => Environment.GetEnvironmentVariable("B24MAIL_TEST_STORE") == "postgres";
 
-    /// <summary>Writes DATA/b24mail.json so the server, and commands run on its folder, use a fresh PostgreSQL database.</summary>
-    private async Task UsePostgresAsync()
+    /// <summary>
+    /// Makes the data folder; on PostgreSQL also DATA/b24mail.json, so the server, and commands or stores
+    /// opened on its folder, use a fresh PostgreSQL database.
+    /// </summary>
+    public static async Task PrepareDataDirAsync(string dataDir)
     {
-        Directory.CreateDirectory(DataDir);
-        var settings = Path.Combine(DataDir, "b24mail.json");
+        Directory.CreateDirectory(dataDir);
+        if (!OnPostgres) return;
+        var settings = Path.Combine(dataDir, "b24mail.json");
         if (File.Exists(settings)) return;
         var connection = await PostgresTestDatabase.CreateAsync();
         await File.WriteAllTextAsync(settings, System.Text.Json.JsonSerializer.Serialize(new { Postgres = connection, IconStore = "folder" }));
@@ -84,7 +88,7 @@ public sealed class TestServer : IAsyncDisposable
 
     private async Task BootAsync()
     {
-        if (OnPostgres) await UsePostgresAsync();
+        if (OnPostgres) await PrepareDataDirAsync(DataDir);
         // The rate limit is on by default; tests that are not about it would trip it, so they switch it off.
         var args = new List<string> { "--data", DataDir, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0", "--rate-limit", "false" };
         args.AddRange(_extraArgs);
@@ -102,6 +106,13 @@ public sealed class TestServer : IAsyncDisposable
         // Trust exactly the server's own certificate, as a client given --cacert would.
         var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Thumbprint == thumbprint };
         Client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>Stops the server and starts it again on the same data folder, with other settings.</summary>
+    public async Task RestartAsync(params string[] extraArgs)
+    {
+        _extraArgs = extraArgs;
+        await RestartAsync();
     }
 
     public async Task RestartAsync()
