@@ -5,7 +5,9 @@
 #   2. the native build (`dotnet publish`, what operators deploy), then tests/compat: the real npm
 #      clients against that binary, started here on loopback with a fresh data folder and stopped
 #      afterwards whatever happens;
-#   3. bench/run --quick: the benchmark harness runs (figures are not judged).
+#   3. tests/fuzz/run: 200,000 fuzzed requests against that binary, with no 500, no stack trace and at
+#      most 512 MB of server memory;
+#   4. bench/run --quick: the benchmark harness runs (figures are not judged).
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -100,7 +102,16 @@ else
   [ "$node_status" -ne 0 ] && status=1
 fi
 
-# --- 3. the benchmark harness, on its tiny scenario (no figures are judged here) ----------------
+# --- 3. the fuzz harness: 200,000 malformed and hostile requests against the same binary -------
+# Judged: no answer of 500, no stack trace in the server's log, server memory never above 512 MB.
+# (README's figures come from the full run of 1,000,000: tests/fuzz/run --bin native.)
+if tests/fuzz/run --requests 200000 --bin "$bin" --out "$work/fuzz" > "$work/fuzz.log" 2>&1; then
+  echo "ok - fuzz: $(grep '^fuzz:' "$work/fuzz.log" | tail -1)"; passed=$((passed + 1))
+else
+  echo "not ok - fuzz"; tail -30 "$work/fuzz.log"; failed=$((failed + 1)); status=1
+fi
+
+# --- 4. the benchmark harness, on its tiny scenario (no figures are judged here) ----------------
 if command -v wrk >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
   if timeout 120 python3 bench/run --quick > "$work/bench.log" 2>&1; then
     echo "ok - bench/run --quick"; passed=$((passed + 1))
