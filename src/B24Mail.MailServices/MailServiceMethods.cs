@@ -29,7 +29,7 @@ public sealed class MailServiceMethods(IMailServiceStore store, IIconBlobStore b
         var portal = context.Caller.Portal;
         var services = await store.ListActiveAsync(portal.Id, portal.SiteId, context.CancellationToken);
         if (services.Count == 0) throw MailServiceErrors.ListEmpty;
-        return PhpArray.List(services.Select(s => s.ToPhp(context.BaseUrl)));
+        return PhpArray.List(services.Select(s => new MailServiceRow(s, context.BaseUrl)));
     }
 
     private async ValueTask<object?> Get(RestContext context)

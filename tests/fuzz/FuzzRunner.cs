@@ -41,7 +41,12 @@ public sealed class FuzzRunner
     private void MarkPhase(long index)
     {
         lock (_phases) _phases.Add((index, _grammar.FocusOf(index), _memory!.Now, _memory.LastRss));
+        // Beside the workers: the data set is trimmed while the next phase starts.
+        if (Housekeeping is { } housekeeping && index > 0) _ = Task.Run(housekeeping.RunAsync);
     }
+
+    /// <summary>Trims the portal's services at each phase start (<see cref="B24Mail.Fuzz.Housekeeping"/>).</summary>
+    public Housekeeping? Housekeeping { get; init; }
 
     /// <summary>The server's RSS while heavy requests (2-16 MiB bodies) ran: per kind, how many, the largest peak while one ran, and the largest rise over the RSS at its start.</summary>
     public IEnumerable<(string Kind, int Count, double MaxPeak, double MaxRise)> HeavyMemory() =>

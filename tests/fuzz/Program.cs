@@ -76,7 +76,7 @@ static async Task<int> Fuzz(Options o, string dir)
     var stats = new Stats(o.Out, o.ExamplesPerKind);
     var grammar = new Grammar(credentials, o.Seed, o.Phase, o.Only);
     var memory = new MemorySampler(server, TimeSpan.FromMilliseconds(200));
-    var runner = new FuzzRunner(server, grammar, stats, o);
+    var runner = new FuzzRunner(server, grammar, stats, o) { Housekeeping = new Housekeeping(server, credentials) };
     memory.Limit = o.KillRssMb;
     memory.OnOverLimit = rss =>
     {
@@ -88,6 +88,7 @@ static async Task<int> Fuzz(Options o, string dir)
     var clock = Stopwatch.StartNew();
     await runner.RunAsync(memory);
     var elapsed = clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"housekeeping: {runner.Housekeeping!.Deleted:N0} services the run added were deleted at phase starts (the newest {Housekeeping.Keep} and the presets kept)");
     // Let the last log lines arrive; see whether the server still answers.
     await Task.Delay(1000);
     var healthy = false;

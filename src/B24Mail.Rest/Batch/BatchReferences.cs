@@ -56,6 +56,8 @@ public sealed partial class BatchReferences
         object? current = _maps[match.Groups[1].Value];
         foreach (Match segment in Segment().Matches(match.Groups[2].Value))
         {
+            // A value shaped only when written (a list row) is walked in its written shape.
+            if (current is IPhpSerializable shaped) current = shaped.ToPhp();
             if (current is not PhpArray array || !array.TryGetValue(segment.Groups[1].Value, out var next)) break;
             current = next;
         }

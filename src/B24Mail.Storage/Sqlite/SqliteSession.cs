@@ -14,7 +14,7 @@ public sealed class SqliteSession : IDbSession, IDisposable
     /// for the value (credential grants and rows of a few hundred bytes). Keys can carry text a client chose,
     /// so a count of entries alone would not bound it.
     /// </summary>
-    private const int CacheBudget = 256 * 1024;
+    private const int CacheBudget = 1024 * 1024;
     private const int EntryCharge = 512;
     private int _cacheCost;
 
@@ -85,7 +85,8 @@ public sealed class SqliteSession : IDbSession, IDisposable
         var value = load(this);
         // A miss is not kept: a client sending made-up credentials would otherwise fill the cache with them.
         if (value is null) return value;
-        var cost = key.Length * sizeof(char) + EntryCharge;
+        // A list (a portal's directory) is charged per row: a large one is not worth its memory on every connection.
+        var cost = key.Length * sizeof(char) + EntryCharge * (value is System.Collections.ICollection rows ? Math.Max(1, rows.Count) : 1);
         if (_cacheCost + cost > CacheBudget)
         {
             _cache.Clear();
