@@ -73,7 +73,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         var context = new RestContext(caller, parameters, baseUrl, this, cancellationToken) { InBatch = inBatch };
         try
         {
-            if (method.AdminOnly is { } denied && !caller.User.IsAdmin) throw denied();
+            if (method.DeniedToNonAdmins is { } denied && !caller.User.IsAdmin) throw denied();
             result = await method.Handler(context);
         }
         catch (RestError error)

@@ -1,8 +1,5 @@
 namespace B24Mail.Rest.Identity;
 
-/// <summary>A webhook as the operator lists it: never its secret.</summary>
-public sealed record WebhookInfo(long Id, long UserId, IReadOnlySet<string> Scopes, string Title, bool Active, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt);
-
 /// <summary>
 /// Portals, users and webhooks. Reads go to the database on every call: the command-line
 /// tools write from other processes, and the server must see their rows at once.

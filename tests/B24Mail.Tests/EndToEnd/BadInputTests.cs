@@ -9,7 +9,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Hostile_requests_get_documented_errors_and_leave_the_data_alone()
     {
-        await using var server = await TestServer.StartAsync("--max-body-bytes", "2000000");
+        await using var server = await LiveServer.StartAsync("--max-body-bytes", "2000000");
         var before = (await server.GetAsync(server.Webhook + "mailservice.list")).Result.GetRawText();
         var hook = server.Webhook;
         var huge = new string('x', 1_500_000);
@@ -57,7 +57,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_body_over_the_size_limit_is_413_with_a_json_error()
     {
-        await using var server = await TestServer.StartAsync("--max-body-bytes", "100000");
+        await using var server = await LiveServer.StartAsync("--max-body-bytes", "100000");
         var big = new string('a', 200_000);
         // As curl does for large bodies, ask first: the server refuses before the body is sent, so the
         // client is not still uploading when the answer comes.
@@ -83,7 +83,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_malformed_multipart_body_is_a_400_not_a_500()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var request = new HttpRequestMessage(HttpMethod.Post, server.Webhook + "mailservice.add")
         {
             Content = new StringContent("--xyz\r\nContent-Disposition: form-data; name=\"NAME\"\r\n\r\nunterminated", Encoding.UTF8),
@@ -102,7 +102,7 @@ public sealed class BadInputTests
     [InlineData("/rest/.json")]
     public async Task Paths_that_name_no_method_are_404(string path)
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var response = await server.GetAsync(server.HttpsBase + path);
         Assert.Equal(HttpStatusCode.NotFound, response.Status);
         Assert.Equal("ERROR_METHOD_NOT_FOUND", response.Error);

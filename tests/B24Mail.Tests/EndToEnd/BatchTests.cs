@@ -6,7 +6,7 @@ namespace B24Mail.Tests.EndToEnd;
 /// <summary>batch (docs/protocol.md §7, docs/decisions.md #19, docs/protocol.md §7.4), through the same dispatcher as single calls.</summary>
 public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private TestServer Server => fixture.Server;
+    private LiveServer Server => fixture.Server;
 
     private static readonly string[] ResultMaps = ["result", "result_error", "result_total", "result_next", "result_time"];
 

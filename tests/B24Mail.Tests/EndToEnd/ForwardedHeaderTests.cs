@@ -6,7 +6,7 @@ namespace B24Mail.Tests.EndToEnd;
 /// <summary>Behind a TLS proxy: X-Forwarded-Proto from a trusted proxy decides the HTTPS rule; from anyone else it is ignored.</summary>
 public sealed class ForwardedHeaderTests
 {
-    private static async Task<RestResponse> ViaProxyAsync(TestServer server, string path, string? proto, string? forwardedFor = null)
+    private static async Task<RestResponse> ViaProxyAsync(LiveServer server, string path, string? proto, string? forwardedFor = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, server.HttpBase + path);
         if (proto is not null) request.Headers.Add("X-Forwarded-Proto", proto);
@@ -17,7 +17,7 @@ public sealed class ForwardedHeaderTests
     [Fact]
     public async Task A_trusted_proxy_that_terminated_tls_makes_a_webhook_call_https()
     {
-        await using var server = await TestServer.StartAsync("--trusted-proxies", "127.0.0.1,::1");
+        await using var server = await LiveServer.StartAsync("--trusted-proxies", "127.0.0.1,::1");
         var path = new Uri(server.Webhook).AbsolutePath + "mailservice.list";
         Assert.Equal(HttpStatusCode.OK, (await ViaProxyAsync(server, path, "https")).Status);
         var plain = await ViaProxyAsync(server, path, "http");
@@ -34,7 +34,7 @@ public sealed class ForwardedHeaderTests
     [Fact]
     public async Task Without_trusted_proxies_the_header_is_ignored()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var response = await ViaProxyAsync(server, new Uri(server.Webhook).AbsolutePath + "mailservice.list", "https");
         Assert.Equal(HttpStatusCode.BadRequest, response.Status);
         Assert.Equal("INVALID_REQUEST", response.Error);
@@ -43,7 +43,7 @@ public sealed class ForwardedHeaderTests
     [Fact]
     public async Task Forwarded_clients_get_buckets_of_their_own()
     {
-        await using var server = await TestServer.StartAsync("--trusted-proxies", "127.0.0.1,::1", "--rate-limit", "true", "--rate-limit-burst", "2", "--rate-limit-per-second", "0.001");
+        await using var server = await LiveServer.StartAsync("--trusted-proxies", "127.0.0.1,::1", "--rate-limit", "true", "--rate-limit-burst", "2", "--rate-limit-per-second", "0.001");
         var path = new Uri(server.Webhook).AbsolutePath + "mailservice.fields";
         Assert.Equal(HttpStatusCode.OK, (await ViaProxyAsync(server, path, "https", "203.0.113.7")).Status);
         Assert.Equal(HttpStatusCode.OK, (await ViaProxyAsync(server, path, "https", "203.0.113.7")).Status);

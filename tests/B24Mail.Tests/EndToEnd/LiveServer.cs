@@ -26,7 +26,7 @@ public sealed record RestResponse(HttpStatusCode Status, string Raw, HttpRespons
 /// The real server, started in this process on loopback ports (HTTPS and HTTP) with a fresh data folder,
 /// spoken to over real HTTP. No part of it is replaced.
 /// </summary>
-public sealed class TestServer : IAsyncDisposable
+public sealed class LiveServer : IAsyncDisposable
 {
     private WebApplication _app = null!;
     private string[] _extraArgs;
@@ -34,7 +34,7 @@ public sealed class TestServer : IAsyncDisposable
     private readonly TimeProvider? _time;
     private readonly Action<WebApplicationBuilder>? _configure;
 
-    private TestServer(string dataDir, string[] extraArgs, TimeProvider? time, Action<WebApplicationBuilder>? configure)
+    private LiveServer(string dataDir, string[] extraArgs, TimeProvider? time, Action<WebApplicationBuilder>? configure)
     {
         DataDir = dataDir;
         _extraArgs = extraArgs;
@@ -52,14 +52,14 @@ public sealed class TestServer : IAsyncDisposable
     public X509Certificate2 Certificate { get; private set; } = null!;
 
 
-    public static async Task<TestServer> StartAsync(params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs);
+    public static async Task<LiveServer> StartAsync(params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs);
 
     /// <summary>Starts with a clock the test controls, injected as the server's TimeProvider.</summary>
-    public static async Task<TestServer> StartAsync(TimeProvider time, params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs, time);
+    public static async Task<LiveServer> StartAsync(TimeProvider time, params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs, time);
 
-    public static async Task<TestServer> StartAsync(string dataDir, string[] extraArgs, TimeProvider? time = null, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<LiveServer> StartAsync(string dataDir, string[] extraArgs, TimeProvider? time = null, Action<WebApplicationBuilder>? configure = null)
     {
-        var server = new TestServer(dataDir, extraArgs, time, configure);
+        var server = new LiveServer(dataDir, extraArgs, time, configure);
         await server.BootAsync();
         return server;
     }
@@ -192,9 +192,9 @@ public sealed class TestServer : IAsyncDisposable
 /// <summary>One server shared by the tests of a class; tests that change shared state make their own rows.</summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
-    public TestServer Server { get; private set; } = null!;
+    public LiveServer Server { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => Server = await TestServer.StartAsync();
+    public async ValueTask InitializeAsync() => Server = await LiveServer.StartAsync();
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
 }
