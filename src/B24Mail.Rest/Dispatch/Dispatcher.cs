@@ -15,8 +15,6 @@ namespace B24Mail.Rest.Dispatch;
 /// </summary>
 public sealed class Dispatcher(MethodRegistry registry, Authenticator authenticator, RestLimits limits, RestOptions options, TimeProvider time, ILogger<Dispatcher> logger)
 {
-    public MethodRegistry Registry => registry;
-
     /// <summary>
     /// The steps that need no parameters: method lookup (decided before authentication, so an unknown method
     /// answers 404 whatever the credential), the HTTPS rule and the credential. The transport runs them before

@@ -1,8 +1,9 @@
 namespace B24Mail.Rest.Identity;
 
 /// <summary>
-/// Portals, users and webhooks. Reads go to the database on every call: the command-line
-/// tools write from other processes, and the server must see their rows at once.
+/// Portals, users and webhooks. Every read sees the latest commit, since the command-line tools write from
+/// other processes and the server must see their rows at once. PostgreSQL reads are not cached; on SQLite,
+/// credential lookups are cached per connection and dropped as soon as <c>PRAGMA data_version</c> shows a commit.
 /// </summary>
 public interface IIdentityStore
 {
