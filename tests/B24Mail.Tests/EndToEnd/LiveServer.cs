@@ -76,19 +76,24 @@ public sealed class LiveServer : IAsyncDisposable
     /// Makes the data folder; on PostgreSQL also DATA/b24mail.json, so the server, and commands or stores
     /// opened on its folder, use a fresh PostgreSQL database.
     /// </summary>
-    public static async Task PrepareDataDirAsync(string dataDir)
+    /// <returns>The connection string of the database it created, or null if it created none.</returns>
+    public static async Task<string?> PrepareDataDirAsync(string dataDir)
     {
         Directory.CreateDirectory(dataDir);
-        if (!OnPostgres) return;
+        if (!OnPostgres) return null;
         var settings = Path.Combine(dataDir, "b24mail.json");
-        if (File.Exists(settings)) return;
+        if (File.Exists(settings)) return null;
         var connection = await PostgresTestDatabase.CreateAsync();
         await File.WriteAllTextAsync(settings, System.Text.Json.JsonSerializer.Serialize(new { Postgres = connection, IconStore = "folder" }));
+        return connection;
     }
+
+    // The PostgreSQL database this server created for itself, dropped with it; one a test prepared is the test's.
+    private string? _ownDatabase;
 
     private async Task BootAsync()
     {
-        if (OnPostgres) await PrepareDataDirAsync(DataDir);
+        if (OnPostgres) _ownDatabase ??= await PrepareDataDirAsync(DataDir);
         // The rate limit is on by default; tests that are not about it would trip it, so they switch it off.
         var args = new List<string> { "--data", DataDir, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0", "--rate-limit", "false" };
         args.AddRange(_extraArgs);
@@ -179,6 +184,7 @@ public sealed class LiveServer : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_ownDatabase is not null) await PostgresTestDatabase.DropAsync(_ownDatabase);
         try
         {
             Directory.Delete(DataDir, recursive: true);
