@@ -2,9 +2,6 @@ using B24Mail.Rest.Values;
 
 namespace B24Mail.MailServices;
 
-/// <summary>A stored icon as a service row refers to it.</summary>
-public sealed record IconRef(long FileId, long PortalId, string Key, string FileName);
-
 /// <summary>One mail service row (docs/protocol.md §9.1). The SMTP fields cannot be set over REST but are returned.</summary>
 public sealed record MailService(
     long Id,

@@ -3,25 +3,6 @@ using B24Mail.Rest.Values;
 
 namespace B24Mail.MailServices;
 
-/// <summary>A value that may be set to null, which a nullable alone cannot tell apart from "not given".</summary>
-public readonly record struct Optional<T>(bool IsSet, T Value)
-{
-    public static Optional<T> Of(T value) => new(true, value);
-}
-
-/// <summary>What an add or update asks to change; null (or an unset optional) leaves a field as it is.</summary>
-public sealed record MailServiceChanges
-{
-    public bool? Active { get; set; }
-    public long? Sort { get; set; }
-    public string? Name { get; set; }
-    public string? Server { get; set; }
-    public Optional<long?> Port { get; set; }
-    public bool? Encryption { get; set; }
-    public Optional<string?> Link { get; set; }
-    public IconInput? Icon { get; set; }
-}
-
 /// <summary>
 /// Every field rule of the scope in one table: its code, the label that <c>mailservice.fields</c> returns
 /// and error messages use, and how a value is read. Rules run in the table's order, so several errors

@@ -17,9 +17,9 @@ public sealed class MailServiceMethods(IMailServiceStore store, IIconBlobStore b
             .Add(new RestMethod("mailservice.fields", Scope, Fields))
             .Add(new RestMethod("mailservice.list", Scope, List))
             .Add(new RestMethod("mailservice.get", Scope, Get))
-            .Add(new RestMethod("mailservice.add", Scope, Add) { AdminOnly = MailServiceErrors.AccessDenied })
-            .Add(new RestMethod("mailservice.update", Scope, Update) { AdminOnly = MailServiceErrors.AccessDenied })
-            .Add(new RestMethod("mailservice.delete", Scope, Delete) { AdminOnly = MailServiceErrors.AccessDenied });
+            .Add(new RestMethod("mailservice.add", Scope, Add) { DeniedToNonAdmins = MailServiceErrors.AccessDenied })
+            .Add(new RestMethod("mailservice.update", Scope, Update) { DeniedToNonAdmins = MailServiceErrors.AccessDenied })
+            .Add(new RestMethod("mailservice.delete", Scope, Delete) { DeniedToNonAdmins = MailServiceErrors.AccessDenied });
     }
 
     private static ValueTask<object?> Fields(RestContext context) => ValueTask.FromResult<object?>(MailServiceFields.Labels());

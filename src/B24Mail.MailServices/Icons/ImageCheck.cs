@@ -2,8 +2,6 @@ using SkiaSharp;
 
 namespace B24Mail.MailServices.Icons;
 
-public sealed record CheckedImage(string ContentType, string Extension, int Width, int Height);
-
 /// <summary>
 /// Decodes the content in full with Skia and accepts only PNG, JPEG, GIF and WebP. SVG is refused:
 /// it is a document that can carry script, not an image. The header's size is checked before the pixels

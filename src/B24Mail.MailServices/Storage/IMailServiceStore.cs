@@ -1,24 +1,5 @@
 namespace B24Mail.MailServices.Storage;
 
-/// <summary>How a write changes a service's logo, once any new content is already saved as a blob.</summary>
-public abstract record IconWrite
-{
-    public sealed record Remove : IconWrite;
-
-    public sealed record Existing(long FileId) : IconWrite;
-
-    public sealed record New(string Key, string FileName, string ContentType, long Size) : IconWrite;
-}
-
-/// <summary>A stored icon file, as the icon endpoint serves it.</summary>
-public sealed record IconFile(long FileId, long PortalId, string Key, string FileName, string ContentType, long Size);
-
-/// <summary>The outcome of an update or delete: whether the row existed, and icons no service refers to any more.</summary>
-public sealed record MailServiceWrite(bool Found, IReadOnlyList<IconFile> Orphaned);
-
-/// <summary>An existing file ID that is not an icon of this portal.</summary>
-public sealed class UnknownIconException(long fileId) : Exception($"Icon file {fileId} does not exist in this portal.");
-
 /// <summary>
 /// Mail services and their icon files. Every call is scoped by portal; an ID from another portal is simply
 /// not found. Icon rows live here, beside the services that refer to them, so that replacing or deleting a

@@ -25,6 +25,7 @@ public sealed class BatchMethod : IRestScope
 
         var result = new PhpArray();
         var error = new PhpArray();
+        // No method here pages its result, so total and next stay empty; clients still expect both maps.
         var total = new PhpArray();
         var next = new PhpArray();
         var time = new PhpArray();
@@ -47,16 +48,7 @@ public sealed class BatchMethod : IRestScope
                 if (halt) break;
                 continue;
             }
-            if (outcome.Result is RestPage page)
-            {
-                result.Set(key, page.Items);
-                total.Set(key, page.Total);
-                if (page.Next is { } n) next.Set(key, n);
-            }
-            else
-            {
-                result.Set(key, outcome.Result is IPhpSerializable s ? s.ToPhp() : outcome.Result);
-            }
+            result.Set(key, outcome.Result is IPhpSerializable s ? s.ToPhp() : outcome.Result);
             time.Set(key, outcome.Time!.ToPhp());
         }
         return PhpArray.From(("result", result), ("result_error", error), ("result_total", total), ("result_next", next), ("result_time", time));

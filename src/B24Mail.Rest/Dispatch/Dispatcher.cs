@@ -15,8 +15,6 @@ namespace B24Mail.Rest.Dispatch;
 /// </summary>
 public sealed class Dispatcher(MethodRegistry registry, Authenticator authenticator, RestLimits limits, RestOptions options, TimeProvider time, ILogger<Dispatcher> logger)
 {
-    public MethodRegistry Registry => registry;
-
     /// <summary>
     /// The steps that need no parameters: method lookup (decided before authentication, so an unknown method
     /// answers 404 whatever the credential), the HTTPS rule and the credential. The transport runs them before
@@ -73,7 +71,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         var context = new RestContext(caller, parameters, baseUrl, this, cancellationToken) { InBatch = inBatch };
         try
         {
-            if (method.AdminOnly is { } denied && !caller.User.IsAdmin) throw denied();
+            if (method.DeniedToNonAdmins is { } denied && !caller.User.IsAdmin) throw denied();
             result = await method.Handler(context);
         }
         catch (RestError error)

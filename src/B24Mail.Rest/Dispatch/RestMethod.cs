@@ -2,11 +2,9 @@ using B24Mail.Rest.Errors;
 
 namespace B24Mail.Rest.Dispatch;
 
-public delegate ValueTask<object?> RestHandler(RestContext context);
-
 /// <summary>
 /// A method as a scope registers it. The caller needs any one of <see cref="Scopes"/>; none listed means
-/// a basic method that every credential may call. <see cref="AdminOnly"/> holds the error a
+/// a basic method that every credential may call. <see cref="DeniedToNonAdmins"/> holds the error a
 /// non-administrator gets, since each scope words it its own way.
 /// </summary>
 public sealed record RestMethod(string Name, IReadOnlyList<string> Scopes, RestHandler Handler)
@@ -16,7 +14,7 @@ public sealed record RestMethod(string Name, IReadOnlyList<string> Scopes, RestH
     {
     }
 
-    public Func<RestError>? AdminOnly { get; init; }
+    public Func<RestError>? DeniedToNonAdmins { get; init; }
 
     public bool AllowedInBatch { get; init; } = true;
 

@@ -2,9 +2,6 @@ using B24Mail.Rest.Errors;
 
 namespace B24Mail.Rest.Dispatch;
 
-/// <summary>A list page: the envelope lifts <c>next</c> and <c>total</c> out of the result, as the real server does.</summary>
-public sealed record RestPage(object Items, long? Next, long Total);
-
 /// <summary>What one method call produced: a result with its time block (and, for a secure call, its signature), or an error.</summary>
 public sealed record RestOutcome(object? Result, TimeBlock? Time, RestError? Error, string? Signature = null)
 {

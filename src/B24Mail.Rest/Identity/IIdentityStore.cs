@@ -1,11 +1,9 @@
 namespace B24Mail.Rest.Identity;
 
-/// <summary>A webhook as the operator lists it: never its secret.</summary>
-public sealed record WebhookInfo(long Id, long UserId, IReadOnlySet<string> Scopes, string Title, bool Active, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt);
-
 /// <summary>
-/// Portals, users and webhooks. Reads go to the database on every call: the command-line
-/// tools write from other processes, and the server must see their rows at once.
+/// Portals, users and webhooks. Every read sees the latest commit, since the command-line tools write from
+/// other processes and the server must see their rows at once. PostgreSQL reads are not cached; on SQLite,
+/// credential lookups are cached per connection and dropped as soon as <c>PRAGMA data_version</c> shows a commit.
 /// </summary>
 public interface IIdentityStore
 {

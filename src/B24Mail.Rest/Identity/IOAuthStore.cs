@@ -1,11 +1,5 @@
 namespace B24Mail.Rest.Identity;
 
-/// <summary>A new token pair, as hashes; the plain tokens go only to the client.</summary>
-public sealed record NewTokens(byte[] AccessHash, byte[] RefreshHash, DateTimeOffset AccessExpiresAt, DateTimeOffset RefreshExpiresAt);
-
-/// <summary>Who a code or refresh token was issued to.</summary>
-public sealed record GrantOwner(Portal Portal, PortalUser User, OAuthApp App, IReadOnlySet<string> Scopes);
-
 /// <summary>
 /// OAuth applications, authorization codes and tokens. Codes and tokens are stored as hashes. Exchanging
 /// a code and rotating a refresh token each happen in one transaction, so a code or a refresh token can be

@@ -14,6 +14,3 @@ public sealed class LimitOptions
     /// <summary>Seconds of execution per (app or webhook, method) in ten minutes; 0 switches the limit off, as on a self-hosted portal.</summary>
     public double OperatingLimitSeconds { get; set; }
 }
-
-/// <summary>A portal's own rate limit, when it differs from the server's.</summary>
-public sealed record RateLimit(bool Enabled, double Burst, double PerSecond);

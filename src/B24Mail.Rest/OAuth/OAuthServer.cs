@@ -3,12 +3,6 @@ using B24Mail.Rest.Values;
 
 namespace B24Mail.Rest.OAuth;
 
-/// <summary>A token pair as the client receives it.</summary>
-public sealed record IssuedTokens(string AccessToken, string RefreshToken, DateTimeOffset AccessExpiresAt);
-
-/// <summary>An app just installed, with the one copy of its client_secret the server ever shows.</summary>
-public sealed record InstalledApp(OAuthApp App, string ClientSecret);
-
 /// <summary>
 /// The authorization server part of OAuth 2.0 (docs/protocol.md §5.1–5.2): codes that live 30 seconds and are used once,
 /// the authorization_code and refresh_token grants, and rotation of refresh tokens on every refresh.

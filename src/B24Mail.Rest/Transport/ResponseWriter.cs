@@ -9,23 +9,14 @@ using Microsoft.AspNetCore.Http;
 
 namespace B24Mail.Rest.Transport;
 
-/// <summary>Writes the envelope: <c>result</c> [+ <c>next</c>, <c>total</c>] [+ <c>signature</c>] + <c>time</c>, or <c>error</c> + <c>error_description</c>.</summary>
+/// <summary>Writes the envelope: <c>result</c> [+ <c>signature</c>] + <c>time</c>, or <c>error</c> + <c>error_description</c>.</summary>
 public static class ResponseWriter
 {
     public static PhpArray Envelope(RestOutcome outcome)
     {
         if (outcome.Error is { } error) return ErrorBody(error);
         var envelope = new PhpArray();
-        if (outcome.Result is RestPage page)
-        {
-            envelope.Set("result", page.Items);
-            if (page.Next is { } next) envelope.Set("next", next);
-            envelope.Set("total", page.Total);
-        }
-        else
-        {
-            envelope.Set("result", outcome.Result);
-        }
+        envelope.Set("result", outcome.Result);
         if (outcome.Signature is { } signature) envelope.Set("signature", signature);
         envelope.Set("time", outcome.Time);
         return envelope;

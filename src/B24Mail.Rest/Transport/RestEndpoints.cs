@@ -3,7 +3,6 @@ using B24Mail.Rest.Errors;
 using B24Mail.Rest.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

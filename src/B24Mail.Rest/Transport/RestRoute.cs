@@ -1,11 +1,5 @@
 namespace B24Mail.Rest.Transport;
 
-public enum ResponseFormat
-{
-    Json,
-    Xml,
-}
-
 /// <summary>
 /// The part of the path after <c>/rest/</c>: <c>{method}</c> or <c>{user}/{secret}/{method}</c>,
 /// with an optional <c>.json</c>/<c>.xml</c> suffix; empty segments (<c>//</c>, a trailing <c>/</c>) are ignored.

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace B24Mail.Rest.Values;
 
 /// <summary>

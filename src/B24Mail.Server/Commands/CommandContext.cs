@@ -63,8 +63,7 @@ public sealed class CommandContext : IAsyncDisposable
     {
         var urls = Line.Get("--url") ?? Configuration[WebHostDefaults.ServerUrlsKey];
         var all = (string.IsNullOrEmpty(urls) ? ServerSettings.DefaultUrls : urls).Split(';', StringSplitOptions.RemoveEmptyEntries);
-        var chosen = all.FirstOrDefault(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) ?? all[0];
-        return chosen.TrimEnd('/').Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost");
+        return PublicAddress.BaseUrl(all);
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();

@@ -213,8 +213,6 @@ public static class B24MailHost
     public static string HttpsBase(WebApplication app)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var chosen = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) ?? addresses.First();
-        var uri = new Uri(chosen.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost"));
-        return $"{uri.Scheme}://{uri.Authority}";
+        return PublicAddress.BaseUrl(addresses);
     }
 }

@@ -274,7 +274,7 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     }, cancellationToken);
 
     public Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default) =>
-        UpdateAsync("UPDATE users SET is_active = @v WHERE portal_id = @portal AND id = @id", portalId, userId, active);
+        ChangeRowAsync("UPDATE users SET is_active = @v WHERE portal_id = @portal AND id = @id", portalId, userId, active);
 
     public Task<bool> RecordLoginAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
@@ -326,14 +326,20 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     }, cancellationToken);
 
     public Task<bool> SetWebhookActiveAsync(long portalId, long webhookId, bool active, CancellationToken cancellationToken = default) =>
-        UpdateAsync("UPDATE webhooks SET active = @v WHERE portal_id = @portal AND id = @id", portalId, webhookId, active);
+        ChangeRowAsync("UPDATE webhooks SET active = @v WHERE portal_id = @portal AND id = @id", portalId, webhookId, active);
 
     public Task<bool> RemoveWebhookAsync(long portalId, long webhookId, CancellationToken cancellationToken = default) =>
-        UpdateAsync("DELETE FROM webhooks WHERE portal_id = @portal AND id = @id AND @v = TRUE", portalId, webhookId, true);
+        ChangeRowAsync("DELETE FROM webhooks WHERE portal_id = @portal AND id = @id", portalId, webhookId);
 
-    private Task<bool> UpdateAsync(string sql, long portalId, long id, bool value) => database.WriteAsync(session =>
+    /// <summary>
+    /// Runs one statement (UPDATE or DELETE) on the row <c>@portal</c>, <c>@id</c>; true when it touched a row.
+    /// <c>@v</c> is bound only when given, so a statement names only the parameters it uses.
+    /// </summary>
+    private Task<bool> ChangeRowAsync(string sql, long portalId, long id, bool? value = null) => database.WriteAsync(session =>
     {
-        var command = session.Command(sql, ("@portal", portalId), ("@id", id), ("@v", value));
+        var command = value is { } v
+            ? session.Command(sql, ("@portal", portalId), ("@id", id), ("@v", v))
+            : session.Command(sql, ("@portal", portalId), ("@id", id));
         return command.ExecuteNonQuery() > 0;
     });
 

@@ -6,8 +6,9 @@ using Microsoft.Data.Sqlite;
 namespace B24Mail.Storage.Sqlite;
 
 /// <summary>
-/// One SQLite file in WAL mode. Reads run in parallel on pooled sessions; each statement sees the last
-/// commit, whoever made it (this process or a command-line tool), so nothing is cached above SQLite.
+/// One SQLite file in WAL mode. Reads run in parallel on pooled sessions; each read sees the last commit,
+/// whoever made it (this process or a command-line tool): a session's cache of credential lookups
+/// (<see cref="SqliteSession.Cached{T}"/>) is dropped whenever <c>PRAGMA data_version</c> changes.
 /// Writes are queued to one writer thread, which runs whatever has queued up in one transaction (a
 /// savepoint per write, so one failure does not undo the others) and completes each write only after the
 /// commit reached disk. Other processes write to the same file; SQLite's lock and busy timeout order them.

@@ -54,17 +54,17 @@ public sealed class SqliteSession : IDbSession, IDisposable
 
     public object? Scalar(string sql, params (string Name, object? Value)[] parameters) => Command(sql, parameters).ExecuteScalar();
 
+    /// <summary>SQLite has one writer at a time (this process's writer thread, or another process holding the lock), so there is nothing to add.</summary>
+    public void Lock(long key)
+    {
+    }
+
     /// <summary>
     /// A query result kept on this connection for as long as nothing is committed to the database.
     /// SQLite's <c>PRAGMA data_version</c> changes when any other connection, in this process or another,
     /// commits; it is checked once per read, so a cached value is never older than the read that returns it.
     /// Values must be immutable.
     /// </summary>
-    /// <summary>SQLite has one writer at a time (this process's writer thread, or another process holding the lock), so there is nothing to add.</summary>
-    public void Lock(long key)
-    {
-    }
-
     public T Cached<T>(string key, Func<IDbSession, T> load)
     {
         // Within one read (or one request's scope) the check is done once, and again after any write of this process.

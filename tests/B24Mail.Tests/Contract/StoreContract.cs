@@ -296,7 +296,7 @@ public sealed class SqliteStoreContract : StoreContract
 {
     protected override Task<IDatabase> OpenAsync()
     {
-        var folder = EndToEnd.TestServer.NewDataDir();
+        var folder = EndToEnd.LiveServer.NewDataDir();
         Directory.CreateDirectory(folder);
         return Task.FromResult<IDatabase>(new B24Mail.Storage.Sqlite.SqliteDatabase(Path.Combine(folder, "contract.db")));
     }

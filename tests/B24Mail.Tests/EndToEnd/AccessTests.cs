@@ -5,7 +5,7 @@ namespace B24Mail.Tests.EndToEnd;
 /// <summary>Who may call what (docs/decisions.md #2, #3, #17): admin right, scope, credentials.</summary>
 public sealed class AccessTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private TestServer Server => fixture.Server;
+    private LiveServer Server => fixture.Server;
 
     [Fact]
     public async Task A_non_admin_may_read_but_not_write()
@@ -125,7 +125,7 @@ public sealed class AllowHttpTests
     [Fact]
     public async Task With_allow_http_a_webhook_works_over_http()
     {
-        await using var server = await TestServer.StartAsync("--allow-http", "true");
+        await using var server = await LiveServer.StartAsync("--allow-http", "true");
         var path = new Uri(server.Webhook).AbsolutePath;
         var response = await server.GetAsync(server.HttpBase + path + "mailservice.list");
         Assert.Equal(HttpStatusCode.OK, response.Status);

@@ -1,12 +1,15 @@
 using System.Net;
 using System.Text.Json;
+using B24Mail.Rest.Dispatch;
+using B24Mail.Rest.Values;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace B24Mail.Tests.EndToEnd;
 
 /// <summary>batch (docs/protocol.md §7, docs/decisions.md #19, docs/protocol.md §7.4), through the same dispatcher as single calls.</summary>
 public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private TestServer Server => fixture.Server;
+    private LiveServer Server => fixture.Server;
 
     private static readonly string[] ResultMaps = ["result", "result_error", "result_total", "result_next", "result_time"];
 
@@ -194,8 +197,28 @@ public sealed class BatchTests(ServerFixture fixture) : IClassFixture<ServerFixt
         Assert.Equal("INVALID_CREDENTIALS", response.Error);
     }
 
+    /// <summary>A basic method that answers with the names of the parameters it was given, so a test can see what reached a handler.</summary>
+    private sealed class EchoScope : IRestScope
+    {
+        public void Register(MethodRegistry registry) =>
+            registry.Add(new RestMethod("test.echo", [], context => ValueTask.FromResult<object?>(PhpArray.List([.. context.Params.Keys]))));
+    }
+
     [Fact]
-    public async Task Batch_works_with_an_oauth_token_and_strips_inner_credentials()
+    public async Task Credentials_inside_a_batch_command_never_reach_the_method()
+    {
+        await using var server = await LiveServer.StartAsync(LiveServer.NewDataDir(), [],
+            configure: builder => builder.Services.AddSingleton<IRestScope, EchoScope>());
+        var single = await server.GetAsync(server.Webhook + "test.echo?x=1");
+        Assert.Equal("""["x"]""", single.Result.GetRawText());
+
+        var response = await server.PostJsonAsync(server.Webhook + "batch",
+            """{"cmd":{"e":"test.echo?x=1&auth=other&access_token=other&auth_connector=c&y=2"}}""");
+        Assert.Equal("""["x","y"]""", response.Result.GetProperty("result").GetProperty("e").GetRawText());
+    }
+
+    [Fact]
+    public async Task Batch_works_with_an_oauth_token_and_an_inner_auth_does_not_replace_it()
     {
         var app = await Server.AddAppAsync(await Server.PortalAsync(), "mailservice");
         var token = (await Server.LoginAsync(app, 1)).GetProperty("access_token").GetString()!;

@@ -23,7 +23,7 @@ public sealed class CommandTests
     [Fact]
     public async Task User_and_webhook_commands_print_only_their_result_and_the_server_sees_them_at_once()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var (code, output, error) = await RunAsync("user", "add", "--name", "Ada", "--data", server.DataDir);
         Assert.True(code == 0, error);
         Assert.Equal("2", output.Trim());
@@ -49,7 +49,7 @@ public sealed class CommandTests
     [Fact]
     public async Task The_data_folder_also_comes_from_the_environment()
     {
-        var data = TestServer.NewDataDir();
+        var data = LiveServer.NewDataDir();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(ServerDll);
         foreach (var arg in new[] { "user", "add", "--name", "Env" }) start.ArgumentList.Add(arg);
@@ -72,7 +72,7 @@ public sealed class CommandTests
     [InlineData("frobnicate")]
     public async Task Bad_command_lines_fail_with_usage_and_print_nothing_on_stdout(params string[] args)
     {
-        var (code, output, error) = await RunAsync([.. args, "--data", TestServer.NewDataDir()]);
+        var (code, output, error) = await RunAsync([.. args, "--data", LiveServer.NewDataDir()]);
         Assert.NotEqual(0, code);
         Assert.Equal("", output);
         Assert.NotEqual("", error);
@@ -81,7 +81,7 @@ public sealed class CommandTests
     [Fact]
     public async Task A_webhook_for_a_missing_user_is_refused()
     {
-        var data = TestServer.NewDataDir();
+        var data = LiveServer.NewDataDir();
         var (code, output, error) = await RunAsync("webhook", "add", "--user", "99", "--scope", "mailservice", "--data", data);
         Assert.Equal(1, code);
         Assert.Equal("", output);
@@ -106,7 +106,7 @@ public sealed class CommandTests
     public async Task A_database_it_cannot_reach_ends_the_server_with_one_line_not_a_stack_trace()
     {
         // Port 1 on loopback refuses at once: nothing listens there.
-        var (code, output, error) = await RunAsync("--data", TestServer.NewDataDir(), "--urls", "http://127.0.0.1:0",
+        var (code, output, error) = await RunAsync("--data", LiveServer.NewDataDir(), "--urls", "http://127.0.0.1:0",
             "--postgres", "Host=127.0.0.1;Port=1;Username=x;Password=x;Timeout=3");
         Assert.Equal(1, code);
         Assert.Equal("", output);
@@ -118,8 +118,8 @@ public sealed class CommandTests
     [Fact]
     public async Task A_port_already_taken_ends_the_server_with_one_line_not_a_stack_trace()
     {
-        await using var server = await TestServer.StartAsync();
-        var (code, _, error) = await RunAsync("--data", TestServer.NewDataDir(), "--urls", server.HttpBase, "--allow-http", "true");
+        await using var server = await LiveServer.StartAsync();
+        var (code, _, error) = await RunAsync("--data", LiveServer.NewDataDir(), "--urls", server.HttpBase, "--allow-http", "true");
         Assert.Equal(1, code);
         Assert.Contains(new Uri(server.HttpBase).Port.ToString(), error);
         Assert.DoesNotContain("Unhandled exception", error);

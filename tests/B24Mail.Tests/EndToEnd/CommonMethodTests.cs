@@ -13,7 +13,7 @@ namespace B24Mail.Tests.EndToEnd;
 /// </summary>
 public sealed class CommonMethodTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private TestServer Server => fixture.Server;
+    private LiveServer Server => fixture.Server;
 
     /// <summary>The basic methods this server implements; each needs no scope (docs/protocol.md §6.1).</summary>
     private static readonly string[] ImplementedBasic =

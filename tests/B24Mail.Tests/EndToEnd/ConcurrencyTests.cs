@@ -7,7 +7,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Sixty_four_parallel_adds_give_distinct_ids_that_survive_a_restart()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var adds = Enumerable.Range(0, 64).Select(i => server.PostJsonAsync(server.Webhook + "mailservice.add", new { NAME = $"parallel {i}", SORT = i, SERVER = $"imap{i}.example" }));
         var responses = await Task.WhenAll(adds);
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Status));
@@ -29,8 +29,8 @@ public sealed class ConcurrencyTests
     public async Task Writes_by_another_connection_are_seen_at_once_by_cached_reads()
     {
         // The read cache is SQLite's; PostgreSQL reads are not cached.
-        if (TestServer.OnPostgres) Assert.Skip("SQLite's read cache only.");
-        await using var server = await TestServer.StartAsync();
+        if (LiveServer.OnPostgres) Assert.Skip("SQLite's read cache only.");
+        await using var server = await LiveServer.StartAsync();
         // Read twice so the row, the list and the webhook are in the server's read caches.
         for (var i = 0; i < 2; i++)
         {
@@ -54,7 +54,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task A_restart_reuses_the_portal_webhook_and_certificate()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var webhook = server.Webhook;
         var thumbprint = server.Certificate.Thumbprint;
         await server.RestartAsync();

@@ -31,7 +31,7 @@ public sealed class FirstStartTests
     /// <summary>The stores on a data folder, opened as a command opens them.</summary>
     private static async Task<ServiceProvider> OpenStoresAsync(string dataDir)
     {
-        await TestServer.PrepareDataDirAsync(dataDir);
+        await LiveServer.PrepareDataDirAsync(dataDir);
         var configuration = new ConfigurationBuilder().AddB24MailSources(["--data", dataDir]).Build();
         var services = new ServiceCollection().AddLogging().AddB24MailStorage(ServerSettings.From(configuration)).BuildServiceProvider();
         await B24MailHost.MigrateAsync(services);
@@ -47,7 +47,7 @@ public sealed class FirstStartTests
     [InlineData(Interrupted.AfterRenameBeforeContent)]
     public async Task A_first_start_interrupted_at_any_step_is_completed_by_the_next(Interrupted step)
     {
-        var dataDir = TestServer.NewDataDir();
+        var dataDir = LiveServer.NewDataDir();
         var webhookFile = Path.Combine(dataDir, "webhook.txt");
         var cancel = TestContext.Current.CancellationToken;
         await using (var services = await OpenStoresAsync(dataDir))
@@ -68,7 +68,7 @@ public sealed class FirstStartTests
             if (step == Interrupted.AfterRenameBeforeContent) await File.WriteAllTextAsync(webhookFile, "", cancel);
         }
 
-        await using var server = await TestServer.StartAsync(dataDir, []);
+        await using var server = await LiveServer.StartAsync(dataDir, []);
         var portals = await server.Services.GetRequiredService<IIdentityStore>().ListPortalsAsync(cancel);
         Assert.Equal([Provisioning.DefaultPortal], portals.Select(p => p.Code));
         await AssertPresetsAsync(server);
@@ -84,7 +84,7 @@ public sealed class FirstStartTests
         await AssertPresetsAsync(server);
     }
 
-    private static async Task AssertPresetsAsync(TestServer server)
+    private static async Task AssertPresetsAsync(LiveServer server)
     {
         var list = await server.GetAsync(server.Webhook + "mailservice.list");
         Assert.True(list.Status == HttpStatusCode.OK, list.Raw);
@@ -94,7 +94,7 @@ public sealed class FirstStartTests
     [Fact]
     public async Task A_portal_whose_services_were_all_deleted_does_not_get_the_presets_back()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         foreach (var service in (await server.GetAsync(server.Webhook + "mailservice.list")).Result.EnumerateArray())
         {
             Assert.Equal(HttpStatusCode.OK, (await server.PostJsonAsync(server.Webhook + "mailservice.delete", new { ID = service.GetProperty("ID").GetString() })).Status);
@@ -106,7 +106,7 @@ public sealed class FirstStartTests
     [Fact]
     public async Task A_portal_made_without_presets_stays_without_them_when_presets_are_switched_on()
     {
-        await using var server = await TestServer.StartAsync("--presets", "false");
+        await using var server = await LiveServer.StartAsync("--presets", "false");
         await server.RestartAsync([]);
         MailServiceMethodTests.AssertCoreError(await server.GetAsync(server.Webhook + "mailservice.list"), "No mail services found");
     }
@@ -114,7 +114,7 @@ public sealed class FirstStartTests
     [Fact]
     public async Task A_database_from_before_the_provisioning_marker_keeps_its_empty_portals_empty()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         foreach (var service in (await server.GetAsync(server.Webhook + "mailservice.list")).Result.EnumerateArray())
         {
             await server.PostJsonAsync(server.Webhook + "mailservice.delete", new { ID = service.GetProperty("ID").GetString() });
@@ -132,8 +132,8 @@ public sealed class FirstStartTests
     [Fact]
     public async Task A_start_removes_the_temporary_logo_files_a_crash_left_behind()
     {
-        var dataDir = TestServer.NewDataDir();
-        await TestServer.PrepareDataDirAsync(dataDir);
+        var dataDir = LiveServer.NewDataDir();
+        await LiveServer.PrepareDataDirAsync(dataDir);
         var icons = Directory.CreateDirectory(Path.Combine(dataDir, "portals", "1", "icons")).FullName;
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;
         var old = now.AddDays(-2);
@@ -150,7 +150,7 @@ public sealed class FirstStartTests
         // Another node sharing the folder may be writing this one right now.
         var inFlight = File("00112233445566778899aabbccddeeff.77aa.tmp", now);
 
-        await using var server = await TestServer.StartAsync(dataDir, []);
+        await using var server = await LiveServer.StartAsync(dataDir, []);
         Assert.False(System.IO.File.Exists(crashed));
         Assert.False(System.IO.File.Exists(crashedBefore));
         Assert.True(System.IO.File.Exists(logo));

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace B24Mail.Tests.EndToEnd;
@@ -13,7 +12,7 @@ namespace B24Mail.Tests.EndToEnd;
 public sealed class HostileInputTests
 {
     /// <summary>Sends raw bytes over plain HTTP and returns the status line's code (0 if the server closed without one).</summary>
-    private static async Task<(int Status, string Response)> RawAsync(TestServer server, string request, TimeSpan? wait = null)
+    private static async Task<(int Status, string Response)> RawAsync(LiveServer server, string request, TimeSpan? wait = null)
     {
         var uri = new Uri(server.HttpBase);
         using var client = new TcpClient();
@@ -45,7 +44,7 @@ public sealed class HostileInputTests
         return (response.StartsWith("HTTP/1.1 ", StringComparison.Ordinal) ? int.Parse(response.AsSpan(9, 3)) : 0, response);
     }
 
-    private static string WebhookPath(TestServer server) => new Uri(server.Webhook).AbsolutePath;
+    private static string WebhookPath(LiveServer server) => new Uri(server.Webhook).AbsolutePath;
 
     private static void AssertNoStackTrace(LogSink sink)
     {
@@ -56,8 +55,8 @@ public sealed class HostileInputTests
         }
     }
 
-    private static Task<TestServer> StartWithLogAsync(LogSink sink) =>
-        TestServer.StartAsync(TestServer.NewDataDir(), ["--allow-http", "true"], configure: builder =>
+    private static Task<LiveServer> StartWithLogAsync(LogSink sink) =>
+        LiveServer.StartAsync(LiveServer.NewDataDir(), ["--allow-http", "true"], configure: builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddProvider(sink);
@@ -97,7 +96,7 @@ public sealed class HostileInputTests
     [Fact]
     public async Task A_host_longer_than_a_host_name_can_be_is_400_and_a_long_real_one_works()
     {
-        await using var server = await TestServer.StartAsync("--allow-http", "true");
+        await using var server = await LiveServer.StartAsync("--allow-http", "true");
         var path = WebhookPath(server);
         var (status, response) = await RawAsync(server, $"GET {path}mailservice.list HTTP/1.1\r\nHost: {new string('h', 30_000)}\r\n\r\n");
         Assert.True(status == 400, response);
@@ -123,7 +122,7 @@ public sealed class HostileInputTests
     [Fact]
     public async Task A_refused_webhook_is_answered_before_its_body_is_read()
     {
-        await using var server = await TestServer.StartAsync("--allow-http", "true");
+        await using var server = await LiveServer.StartAsync("--allow-http", "true");
         // Declares 10 MB and sends none of it: only a server that checks the credential first can answer.
         var (status, response) = await RawAsync(server,
             "POST /rest/1/wrongsecret00000/mailservice.get HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{",
@@ -144,7 +143,7 @@ public sealed class HostileInputTests
     [Fact]
     public async Task A_good_webhook_with_a_body_still_works_and_its_body_wins_over_the_query()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var response = await server.PostJsonAsync(server.Webhook + "mailservice.get?ID=999999", """{"ID":1}""");
         Assert.True(response.Status == HttpStatusCode.OK, response.Raw);
         Assert.Equal("1", response.Result.GetProperty("ID").GetString());
@@ -153,7 +152,7 @@ public sealed class HostileInputTests
     [Fact]
     public async Task A_json_body_of_more_values_than_the_cap_counts_as_no_parameters()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var many = "{\"ID\":1,\"x\":[" + string.Join(",", Enumerable.Repeat("1", 20_000)) + "]}";
         var response = await server.PostJsonAsync(server.Webhook + "mailservice.get", many);
         Assert.True(response.Status == HttpStatusCode.BadRequest, response.Raw);
@@ -163,7 +162,7 @@ public sealed class HostileInputTests
     [Fact]
     public async Task Access_name_takes_each_code_once_and_at_most_the_cap()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var second = await server.AddUserAsync(admin: false, name: "Second");
         var codes = Enumerable.Repeat($"U{second}", 3000).Concat(Enumerable.Range(10_000, 1200).Select(i => "U" + i)).Append("U1").ToArray();
         var response = await server.PostJsonAsync(server.Webhook + "access.name", new { ACCESS = codes });
@@ -181,7 +180,7 @@ public sealed class HostileInputTests
     [Fact]
     public async Task An_oauth_state_longer_than_the_cap_is_refused_without_a_redirect()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         using var client = OAuthTestKit.NoRedirectClient(server);
         var longState = new string('s', 2049);

@@ -7,7 +7,7 @@ namespace B24Mail.Tests.EndToEnd;
 /// <summary>ICON in every input form (docs/decisions.md #13), served where get and list say (docs/decisions.md #14), with no orphaned files.</summary>
 public sealed class IconTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private TestServer Server => fixture.Server;
+    private LiveServer Server => fixture.Server;
 
     private static string B64(byte[] bytes) => Convert.ToBase64String(bytes);
 

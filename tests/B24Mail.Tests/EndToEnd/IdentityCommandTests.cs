@@ -17,14 +17,14 @@ public sealed class IdentityCommandTests
     private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => CommandTests.RunAsync(args);
 
     /// <summary>Runs a command on the server's data folder (and its HTTPS address) and requires success; returns stdout trimmed.</summary>
-    private static async Task<string> OkAsync(TestServer server, params string[] args)
+    private static async Task<string> OkAsync(LiveServer server, params string[] args)
     {
         var (code, output, error) = await RunAsync([.. args, "--data", server.DataDir, "--urls", server.HttpsBase]);
         Assert.True(code == 0, $"'{string.Join(' ', args)}' exited with {code}: {error}");
         return output.Trim();
     }
 
-    private static async Task FailsAsync(TestServer server, int exitCode, params string[] args)
+    private static async Task FailsAsync(LiveServer server, int exitCode, params string[] args)
     {
         var (code, output, error) = await RunAsync([.. args, "--data", server.DataDir, "--urls", server.HttpsBase]);
         Assert.True(code == exitCode, $"'{string.Join(' ', args)}' exited with {code}, expected {exitCode}; stdout: {output}; stderr: {error}");
@@ -46,7 +46,7 @@ public sealed class IdentityCommandTests
         Assert.Equal("Invalid request credentials", response.ErrorDescription);
     }
 
-    private static string WebhookUrlPattern(TestServer server, string userId) => "^" + Regex.Escape(server.HttpsBase) + "/rest/" + userId + "/[a-z0-9]{16}/$";
+    private static string WebhookUrlPattern(LiveServer server, string userId) => "^" + Regex.Escape(server.HttpsBase) + "/rest/" + userId + "/[a-z0-9]{16}/$";
 
     private static string SecretOf(string url) => new Uri(url).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[2];
 
@@ -63,7 +63,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task Portal_add_prints_a_member_id_and_portal_list_shows_both_portals()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var memberId = await OkAsync(server, "portal", "add", "--code", "team-a", "--domain", "team-a.test");
         Assert.Matches("^[0-9a-f]{32}$", memberId);
 
@@ -79,7 +79,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task Adding_a_portal_code_twice_fails_and_prints_nothing()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var memberId = await OkAsync(server, "portal", "add", "--code", "team-a", "--domain", "team-a.test");
         await FailsAsync(server, 1, "portal", "add", "--code", "team-a", "--domain", "other.test");
         await FailsAsync(server, 1, "portal", "add", "--code", "default", "--domain", "other.test");
@@ -91,7 +91,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task Portal_add_and_portal_set_give_the_licence_that_app_info_reports()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         await OkAsync(server, "portal", "add", "--code", "team-a", "--domain", "team-a.test", "--license", "ent10000", "--language", "de");
         var hookA = await OkAsync(server, "webhook", "add", "--portal", "team-a", "--user", "1", "--scope", "mailservice");
         var infoA = await server.GetAsync(hookA + "app.info");
@@ -117,7 +117,7 @@ public sealed class IdentityCommandTests
     [InlineData("--language", "EN")]
     public async Task A_licence_outside_the_real_families_is_refused_and_nothing_changes(string option, string value)
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         await FailsAsync(server, 2, "portal", "set", "--code", "default", option, value);
         await FailsAsync(server, 2, "portal", "add", "--code", "team-b", "--domain", "team-b.test", option, value);
         Assert.Equal("en_pro", (await server.GetAsync(server.Webhook + "app.info")).Result.GetProperty("LICENSE").GetString());
@@ -129,7 +129,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task User_ids_count_per_portal_and_user_list_shows_them()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         await OkAsync(server, "portal", "add", "--code", "team-a", "--domain", "team-a.test");
         Assert.Equal("2", await OkAsync(server, "user", "add", "--portal", "team-a", "--name", "X", "--admin"));
         Assert.Equal("3", await OkAsync(server, "user", "add", "--portal", "team-a", "--name", "Yo", "--last-name", "Yang"));
@@ -144,7 +144,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task A_webhook_of_another_portal_works_at_once_and_sees_only_that_portals_services()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         // A service of the default portal that team-a must not see.
         await server.AddServiceAsync(new { NAME = "Default only" });
         await OkAsync(server, "portal", "add", "--code", "team-a", "--domain", "team-a.test");
@@ -169,7 +169,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task Webhook_list_never_shows_a_secret_and_deactivate_and_remove_take_effect_at_once()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var url = await OkAsync(server, "webhook", "add", "--user", "1", "--scope", "mailservice,user");
         Assert.Matches(WebhookUrlPattern(server, "1"), url);
         var secret = SecretOf(url);
@@ -202,7 +202,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task Removing_an_active_webhook_refuses_its_calls_at_once()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var url = await OkAsync(server, "webhook", "add", "--user", "1", "--scope", "mailservice");
         AssertOk(await server.GetAsync(url + "mailservice.list"));
         Assert.Equal("2", await OkAsync(server, "webhook", "remove", "--id", "2"));
@@ -212,7 +212,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task Deactivating_a_user_stops_its_webhook_and_activating_restores_it()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var id = await OkAsync(server, "user", "add", "--name", "Bob");
         Assert.Equal("2", id);
         var url = await OkAsync(server, "webhook", "add", "--user", id, "--scope", "mailservice");
@@ -236,7 +236,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task Webhook_expires_in_shows_its_expiry_in_the_list()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var before = DateTimeOffset.UtcNow.AddSeconds(-2);
         var url = await OkAsync(server, "webhook", "add", "--user", "1", "--scope", "mailservice", "--expires-in", "3600");
         var after = DateTimeOffset.UtcNow.AddSeconds(2);
@@ -255,7 +255,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task App_add_and_token_issue_give_a_token_that_works_against_the_server()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var app = JsonDocument.Parse(await OkAsync(server, "app", "add", "--name", "Demo", "--scope", "mailservice,user", "--redirect-uri", "https://app.example/cb")).RootElement;
         var clientId = app.GetProperty("client_id").GetString()!;
         var clientSecret = app.GetProperty("client_secret").GetString()!;
@@ -308,7 +308,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task A_token_of_a_non_admin_user_carries_that_users_rights()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var userId = await OkAsync(server, "user", "add", "--name", "Reader", "--email", "reader@example.test");
         var clientId = JsonDocument.Parse(await OkAsync(server, "app", "add", "--name", "Demo", "--scope", "mailservice", "--redirect-uri", "https://app.example/cb"))
             .RootElement.GetProperty("client_id").GetString()!;
@@ -326,7 +326,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task Deactivating_a_user_also_stops_its_oauth_tokens()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var userId = await OkAsync(server, "user", "add", "--name", "Tokened");
         var clientId = JsonDocument.Parse(await OkAsync(server, "app", "add", "--name", "Demo", "--scope", "mailservice", "--redirect-uri", "https://app.example/cb"))
             .RootElement.GetProperty("client_id").GetString()!;
@@ -347,7 +347,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task A_portals_domain_accepts_only_that_portals_webhooks()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         await OkAsync(server, "portal", "add", "--code", "team-a", "--domain", "Team-A.test");
         Assert.Contains("\tteam-a.test", string.Join("\n", Lines(await OkAsync(server, "portal", "list"))));
         var teamHook = await OkAsync(server, "webhook", "add", "--portal", "team-a", "--user", "1", "--scope", "mailservice");
@@ -371,7 +371,7 @@ public sealed class IdentityCommandTests
     [Fact]
     public async Task Bad_inputs_fail_with_a_non_zero_exit_and_print_nothing_on_stdout()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         await OkAsync(server, "portal", "add", "--code", "team-a", "--domain", "team-a.test");
         var clientId = JsonDocument.Parse(await OkAsync(server, "app", "add", "--name", "Demo", "--scope", "mailservice", "--redirect-uri", "https://app.example/cb"))
             .RootElement.GetProperty("client_id").GetString()!;

@@ -13,7 +13,7 @@ public sealed class LimitTests
     public async Task The_rate_limit_agrees_with_the_reference_model_request_by_request()
     {
         var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var server = await TestServer.StartAsync(clock, "--rate-limit", "true", "--rate-limit-burst", "5", "--rate-limit-per-second", "2");
+        await using var server = await LiveServer.StartAsync(clock, "--rate-limit", "true", "--rate-limit-burst", "5", "--rate-limit-per-second", "2");
         var model = new ReferenceBucket(5, 2);
         var random = new Random(20261124);
         var now = 0m;
@@ -49,7 +49,7 @@ public sealed class LimitTests
     public async Task The_default_is_fifty_requests_then_two_per_second()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock, "--rate-limit", "true");
+        await using var server = await LiveServer.StartAsync(clock, "--rate-limit", "true");
         for (var i = 0; i < 50; i++) Assert.Equal(HttpStatusCode.OK, (await server.GetAsync(server.Webhook + "mailservice.fields")).Status);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await server.GetAsync(server.Webhook + "mailservice.fields")).Status);
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -62,7 +62,7 @@ public sealed class LimitTests
     public async Task A_batch_counts_once_and_a_refused_request_is_not_executed()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock, "--rate-limit", "true", "--rate-limit-burst", "3", "--rate-limit-per-second", "1");
+        await using var server = await LiveServer.StartAsync(clock, "--rate-limit", "true", "--rate-limit-burst", "3", "--rate-limit-per-second", "1");
         var commands = Enumerable.Range(0, 40).ToDictionary(i => "c" + i, _ => "mailservice.fields");
         for (var i = 0; i < 3; i++)
         {
@@ -81,7 +81,7 @@ public sealed class LimitTests
     public async Task Buckets_are_per_portal_and_client_ip_and_portals_may_set_their_own()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock, "--rate-limit", "true", "--rate-limit-burst", "2", "--rate-limit-per-second", "1");
+        await using var server = await LiveServer.StartAsync(clock, "--rate-limit", "true", "--rate-limit-burst", "2", "--rate-limit-per-second", "1");
         var portalB = await server.PortalAsync("team-b", "team-b.test");
         var hookB = server.HttpsBase + await server.Services.GetRequiredService<B24Mail.Server.Hosting.Provisioning>().AddWebhookAsync(portalB, 1, ["mailservice"], "b");
         using var otherIp = ClientFrom(server, IPAddress.Parse("127.0.0.2"));
@@ -104,7 +104,7 @@ public sealed class LimitTests
     [Fact]
     public async Task The_portal_limit_command_sets_a_portals_own_bucket()
     {
-        await using var server = await TestServer.StartAsync("--rate-limit", "true");
+        await using var server = await LiveServer.StartAsync("--rate-limit", "true");
         var (code, output, error) = await CommandTests.RunAsync("portal", "limit", "--code", "default", "--burst", "1", "--per-second", "0.001", "--data", server.DataDir);
         Assert.True(code == 0, error);
         Assert.Equal("default", output.Trim());
@@ -121,7 +121,7 @@ public sealed class LimitTests
     [Fact]
     public async Task The_limit_can_be_switched_off()
     {
-        await using var server = await TestServer.StartAsync("--rate-limit", "false");
+        await using var server = await LiveServer.StartAsync("--rate-limit", "false");
         for (var i = 0; i < 120; i++) Assert.Equal(HttpStatusCode.OK, (await server.GetAsync(server.Webhook + "mailservice.fields")).Status);
     }
 
@@ -129,7 +129,7 @@ public sealed class LimitTests
     public async Task The_operating_limit_blocks_a_method_of_one_credential_until_its_baskets_expire()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock, "--operating-limit", "0.000001");
+        await using var server = await LiveServer.StartAsync(clock, "--operating-limit", "0.000001");
         var other = await server.AddWebhookAsync(1, "mailservice");
         Assert.Equal(HttpStatusCode.OK, (await server.GetAsync(server.Webhook + "mailservice.get?ID=1")).Status);
         var blocked = await server.GetAsync(server.Webhook + "mailservice.get?ID=1");
@@ -150,7 +150,7 @@ public sealed class LimitTests
     public async Task Inside_a_batch_the_commands_count_and_the_batch_does_not()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock, "--operating-limit", "0.000001");
+        await using var server = await LiveServer.StartAsync(clock, "--operating-limit", "0.000001");
         var response = await server.PostJsonAsync(server.Webhook + "batch", """{"cmd":{"a":"mailservice.get?ID=1","b":"mailservice.get?ID=1","c":"mailservice.fields"}}""");
         Assert.Equal(["a", "c"], response.Result.GetProperty("result").EnumerateObject().Select(p => p.Name));
         Assert.Equal("OPERATION_TIME_LIMIT", response.Result.GetProperty("result_error").GetProperty("b").GetProperty("error").GetString());
@@ -162,7 +162,7 @@ public sealed class LimitTests
     public async Task Operating_and_its_reset_follow_one_minute_baskets()
     {
         var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var t0 = clock.GetUtcNow().ToUnixTimeSeconds();
         var first = (await server.GetAsync(server.Webhook + "mailservice.get?ID=1")).Json.GetProperty("time");
         Assert.Equal(t0 + 600, first.GetProperty("operating_reset_at").GetInt64());
@@ -184,7 +184,7 @@ public sealed class LimitTests
     }
 
     /// <summary>A client whose connections come from another loopback address, as a second machine would.</summary>
-    private static HttpClient ClientFrom(TestServer server, IPAddress local)
+    private static HttpClient ClientFrom(LiveServer server, IPAddress local)
     {
         var thumbprint = server.Certificate.Thumbprint;
         var handler = new SocketsHttpHandler

@@ -8,7 +8,7 @@ public sealed class ListTests
     [Fact]
     public async Task A_new_portal_lists_the_eight_presets_in_order()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var response = await server.GetAsync(server.Webhook + "mailservice.list");
         Assert.Equal(HttpStatusCode.OK, response.Status);
         var rows = response.Result.EnumerateArray().ToList();
@@ -25,7 +25,7 @@ public sealed class ListTests
     [Fact]
     public async Task List_orders_by_sort_then_name_then_id_and_ignores_parameters()
     {
-        await using var server = await TestServer.StartAsync("--presets", "false");
+        await using var server = await LiveServer.StartAsync("--presets", "false");
         var b1 = await server.AddServiceAsync(new { NAME = "b", SORT = 10 });
         var a = await server.AddServiceAsync(new { NAME = "a", SORT = 10 });
         var b2 = await server.AddServiceAsync(new { NAME = "b", SORT = 10 });
@@ -39,7 +39,7 @@ public sealed class ListTests
     [Fact]
     public async Task An_empty_list_is_the_documented_error()
     {
-        await using var server = await TestServer.StartAsync("--presets", "false");
+        await using var server = await LiveServer.StartAsync("--presets", "false");
         MailServiceMethodTests.AssertCoreError(await server.GetAsync(server.Webhook + "mailservice.list"), "No mail services found");
         var id = await server.AddServiceAsync(new { NAME = "only inactive", ACTIVE = "N" });
         MailServiceMethodTests.AssertCoreError(await server.GetAsync(server.Webhook + "mailservice.list"), "No mail services found");

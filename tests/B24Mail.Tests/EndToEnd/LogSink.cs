@@ -9,7 +9,7 @@ public sealed record LogEntry(LogLevel Level, string Category, string Message, E
     public override string ToString() => $"{Level} {Category} {Message} {Exception}";
 }
 
-/// <summary>Keeps every entry the server logs, for tests that check what the log says (added through TestServer's configure hook).</summary>
+/// <summary>Keeps every entry the server logs, for tests that check what the log says (added through LiveServer's configure hook).</summary>
 public sealed class LogSink : ILoggerProvider
 {
     public ConcurrentQueue<LogEntry> Entries { get; } = new();

@@ -6,7 +6,7 @@ namespace B24Mail.Tests.EndToEnd;
 /// <summary>The six mailservice methods over HTTPS webhooks, with every rule of docs/decisions.md #1–#12.</summary>
 public sealed class MailServiceMethodTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private TestServer Server => fixture.Server;
+    private LiveServer Server => fixture.Server;
 
     private static readonly string[] ReadKeys =
     [

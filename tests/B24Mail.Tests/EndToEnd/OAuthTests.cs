@@ -16,7 +16,7 @@ public sealed class OAuthTests
     public async Task Consent_code_exchange_and_a_rest_call_with_the_token()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var portal = await server.PortalAsync();
         var app = await server.AddAppAsync(portal, "mailservice", "user");
 
@@ -63,7 +63,7 @@ public sealed class OAuthTests
     [Fact]
     public async Task The_token_endpoint_answers_get_as_well()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var redirect = await server.ApproveAsync(app, 1);
         var response = await server.GetAsync($"{server.HttpsBase}/oauth/token/?grant_type=authorization_code&client_id={app.App.ClientId}&client_secret={app.ClientSecret}&code={redirect["code"]}");
@@ -75,7 +75,7 @@ public sealed class OAuthTests
     public async Task A_code_is_used_once_and_lives_thirty_seconds()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
 
         var once = await server.ApproveAsync(app, 1);
@@ -95,7 +95,7 @@ public sealed class OAuthTests
     public async Task Access_tokens_expire_after_an_hour_and_refresh_rotates_the_pair()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var first = await server.LoginAsync(app, 1);
         var access = first.GetProperty("access_token").GetString()!;
@@ -127,7 +127,7 @@ public sealed class OAuthTests
     public async Task Refresh_tokens_expire_after_180_days()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var refresh = (await server.LoginAsync(app, 1)).GetProperty("refresh_token").GetString()!;
         var keep = (await server.LoginAsync(app, 1)).GetProperty("refresh_token").GetString()!;
@@ -141,7 +141,7 @@ public sealed class OAuthTests
     public async Task Token_lifetimes_are_settings()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock, "--access-token-lifetime", "5", "--refresh-token-lifetime", "60");
+        await using var server = await LiveServer.StartAsync(clock, "--access-token-lifetime", "5", "--refresh-token-lifetime", "60");
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var tokens = await server.LoginAsync(app, 1);
         Assert.Equal(5, tokens.GetProperty("expires_in").GetInt64());
@@ -154,7 +154,7 @@ public sealed class OAuthTests
     [Fact]
     public async Task Token_endpoint_errors()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var other = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var code = (await server.ApproveAsync(app, 1))["code"];
@@ -177,7 +177,7 @@ public sealed class OAuthTests
     [Fact]
     public async Task Bad_tokens_and_scopes_at_the_rest_endpoint()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var portal = await server.PortalAsync();
         var unknown = await server.GetAsync(server.HttpsBase + "/rest/mailservice.list?auth=nonsense");
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.Status);
@@ -197,7 +197,7 @@ public sealed class OAuthTests
     [Fact]
     public async Task A_call_runs_with_the_users_rights()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var portal = await server.PortalAsync();
         var userId = await server.AddUserAsync(admin: false);
         var app = await server.AddAppAsync(portal, "mailservice");
@@ -210,7 +210,7 @@ public sealed class OAuthTests
     [Fact]
     public async Task An_inactive_users_webhooks_and_tokens_stop_working()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var portal = await server.PortalAsync();
         var userId = await server.AddUserAsync(admin: true);
         var hook = await server.AddWebhookAsync(userId, "mailservice");
@@ -238,7 +238,7 @@ public sealed class OAuthTests
     public async Task Webhooks_expire_and_can_be_deactivated()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var portal = await server.PortalAsync();
         var provisioning = server.Services.GetRequiredService<B24Mail.Server.Hosting.Provisioning>();
         var hook = server.HttpsBase + await provisioning.AddWebhookAsync(portal, 1, ["mailservice"], "expiring", TimeSpan.FromHours(1));
@@ -257,7 +257,7 @@ public sealed class OAuthTests
     [Fact]
     public async Task The_consent_page_can_be_switched_off()
     {
-        await using var server = await TestServer.StartAsync("--oauth-consent", "false");
+        await using var server = await LiveServer.StartAsync("--oauth-consent", "false");
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         using var client = OAuthTestKit.NoRedirectClient(server);
         var response = await client.GetAsync($"{server.HttpsBase}/oauth/authorize/?client_id={app.App.ClientId}&user_id=1&approve=Y");
@@ -269,7 +269,7 @@ public sealed class OAuthTests
     [Fact]
     public async Task The_consent_page_escapes_what_it_shows_and_refuses_unknown_apps()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         using var client = OAuthTestKit.NoRedirectClient(server);
         var unknown = await client.GetAsync($"{server.HttpsBase}/oauth/authorize/?client_id=local.none.1&state=x");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);

@@ -23,7 +23,7 @@ public sealed class PortalIsolationTests
     [Fact]
     public async Task Portal_b_cannot_touch_portal_a_with_any_credential()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var portalA = await server.PortalAsync();
         var portalB = await server.PortalAsync("team-b", "team-b.test");
 
@@ -91,7 +91,7 @@ public sealed class PortalIsolationTests
     [Fact]
     public async Task Ids_of_another_portal_are_never_reused_and_each_portal_has_its_own_users()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var portalB = await server.PortalAsync("team-b", "team-b.test");
         var identity = server.Services.GetRequiredService<IIdentityStore>();
         var users = await identity.ListUsersAsync(portalB.Id);
@@ -105,7 +105,7 @@ public sealed class PortalIsolationTests
     [Fact]
     public async Task A_request_to_a_portals_domain_must_carry_that_portals_credential()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var portalB = await server.PortalAsync("team-b", "team-b.test");
         var provisioning = server.Services.GetRequiredService<B24Mail.Server.Hosting.Provisioning>();
         var hookB = server.HttpsBase + await provisioning.AddWebhookAsync(portalB, 1, ["mailservice"], "b");

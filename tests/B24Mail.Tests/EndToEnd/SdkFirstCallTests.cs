@@ -26,7 +26,7 @@ public sealed class SdkFirstCallTests
     [Fact]
     public async Task The_token_answer_points_server_endpoint_at_the_authorization_server()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice", "user");
         var token = await server.LoginAsync(app, 1);
         Assert.Equal(server.HttpsBase + "/rest/", token.GetProperty("client_endpoint").GetString());
@@ -37,7 +37,7 @@ public sealed class SdkFirstCallTests
     public async Task App_info_on_the_authorization_server_has_the_form_the_python_sdk_reads()
     {
         var clock = new ManualClock(Start);
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var portal = await server.PortalAsync();
         var app = await server.AddAppAsync(portal, "user", "mailservice");
         var token = await server.LoginAsync(app, 1);
@@ -80,7 +80,7 @@ public sealed class SdkFirstCallTests
     public async Task The_authorization_server_refuses_unknown_and_expired_tokens_and_other_methods()
     {
         var clock = new ManualClock(Start);
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var token = await server.LoginAsync(app, 1);
         var access = token.GetProperty("access_token").GetString()!;
@@ -105,7 +105,7 @@ public sealed class SdkFirstCallTests
     [Fact]
     public async Task An_sdk_that_derives_its_oauth_host_from_server_endpoint_refreshes_there()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var token = await server.LoginAsync(app, 1);
         // b24jssdk: serverEndpoint with "/rest/" removed is the OAuth host, and the token path follows it.
@@ -139,7 +139,7 @@ public sealed class SdkFirstCallTests
     [Fact]
     public async Task A_call_with_state_is_answered_with_a_signature_the_sdk_can_verify()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var portal = await server.PortalAsync();
         var ada = await server.Services.GetRequiredService<IIdentityStore>().AddUserAsync(portal.Id, "Ada", "Lovelace", "ada@example.test", false);
         var app = await server.AddAppAsync(portal, "mailservice", "user");
@@ -174,7 +174,7 @@ public sealed class SdkFirstCallTests
     [Fact]
     public async Task Without_state_or_without_an_app_there_is_no_signature_and_state_never_reaches_a_method()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice", "user");
         var access = (await server.LoginAsync(app, 1)).GetProperty("access_token").GetString()!;
 
@@ -201,7 +201,7 @@ public sealed class SdkFirstCallTests
     public async Task User_current_has_last_login_and_date_register_as_iso_dates()
     {
         var clock = new ManualClock(Start);
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var portal = await server.PortalAsync();
         clock.Advance(TimeSpan.FromDays(2));
         var user = await server.Services.GetRequiredService<IIdentityStore>().AddUserAsync(portal.Id, "Grace", "Hopper", "", false);
@@ -229,7 +229,7 @@ public sealed class SdkFirstCallTests
     [Fact]
     public async Task Access_methods_and_batch_take_their_parameter_names_in_any_case()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var names = await server.PostJsonAsync(server.Webhook + "access.name", """{"access":["AU"]}""");
         AssertOk(names);
         Assert.Equal("All authorized users", names.Result.GetProperty("AU").GetProperty("name").GetString());
@@ -255,7 +255,7 @@ public sealed class SdkFirstCallTests
     [Fact]
     public async Task Every_rest_and_oauth_answer_forbids_caching()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var token = await server.LoginAsync(app, 1);
         var access = token.GetProperty("access_token").GetString()!;

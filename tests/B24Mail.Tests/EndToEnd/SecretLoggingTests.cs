@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace B24Mail.Tests.EndToEnd;
@@ -10,7 +9,7 @@ public sealed class SecretLoggingTests
     public async Task Secrets_and_tokens_are_not_logged()
     {
         var sink = new LogSink();
-        await using var server = await TestServer.StartAsync(TestServer.NewDataDir(), [], configure: builder =>
+        await using var server = await LiveServer.StartAsync(LiveServer.NewDataDir(), [], configure: builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Logging.AddProvider(sink);

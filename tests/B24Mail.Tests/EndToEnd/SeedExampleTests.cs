@@ -19,7 +19,7 @@ public sealed class SeedExampleTests
     [Fact]
     public async Task The_seed_webhook_curl_example_works_as_written()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var address = new Uri(server.HttpsBase).Authority;
         var path = new Uri(server.Webhook).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var output = await CurlAsync(server, "{\n" + SeedFields + "\n}", $"https://{address}/rest/{path[1]}/{path[2]}/mailservice.add");
@@ -29,7 +29,7 @@ public sealed class SeedExampleTests
     [Fact]
     public async Task The_seed_oauth_curl_example_works_as_written()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await LiveServer.StartAsync();
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var token = (await server.LoginAsync(app, 1)).GetProperty("access_token").GetString()!;
         var address = new Uri(server.HttpsBase).Authority;
@@ -37,7 +37,7 @@ public sealed class SeedExampleTests
         await AssertAddedAsync(server, output);
     }
 
-    private static async Task<string> CurlAsync(TestServer server, string body, string url)
+    private static async Task<string> CurlAsync(LiveServer server, string body, string url)
     {
         var start = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[]
@@ -59,7 +59,7 @@ public sealed class SeedExampleTests
         return output;
     }
 
-    private static async Task AssertAddedAsync(TestServer server, string output)
+    private static async Task AssertAddedAsync(LiveServer server, string output)
     {
         var body = JsonDocument.Parse(output).RootElement;
         var id = body.GetProperty("result").GetInt64();

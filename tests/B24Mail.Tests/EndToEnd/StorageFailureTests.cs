@@ -14,11 +14,11 @@ public sealed class StorageFailureTests
 {
     private const string Envelope = """{"error":"INTERNAL_SERVER_ERROR","error_description":"Internal server error"}""";
 
-    private static async Task<(TestServer Server, LogSink Log, ManualClock Clock)> StartAsync()
+    private static async Task<(LiveServer Server, LogSink Log, ManualClock Clock)> StartAsync()
     {
         var sink = new LogSink();
         var clock = new ManualClock();
-        var server = await TestServer.StartAsync(TestServer.NewDataDir(), [], clock, builder =>
+        var server = await LiveServer.StartAsync(LiveServer.NewDataDir(), [], clock, builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Logging.AddProvider(sink);
@@ -29,7 +29,7 @@ public sealed class StorageFailureTests
     /// <summary>Once the cause is gone, a failure ends with the first write past the quiet period.</summary>
     private static void PassTheQuietPeriod(ManualClock clock) => clock.Advance(StorageHealth.RecoveryQuietPeriod + TimeSpan.FromSeconds(1));
 
-    private static Task<RestResponse> AddAsync(TestServer server, bool withLogo = false) => withLogo
+    private static Task<RestResponse> AddAsync(LiveServer server, bool withLogo = false) => withLogo
         ? server.PostJsonAsync(server.Webhook + "mailservice.add", new { NAME = "Corp", ICON = new[] { "logo.png", Convert.ToBase64String(Images.Png()) } })
         : server.PostJsonAsync(server.Webhook + "mailservice.add", new { NAME = "Corp IMAP", SERVER = "imap.corp.example", PORT = 993 });
 
@@ -39,7 +39,7 @@ public sealed class StorageFailureTests
     /// into the free space left in the pages. PostgreSQL: inserts into <paramref name="table"/> fail with its
     /// disk_full error.
     /// </summary>
-    private static async Task FillTheDiskAsync(TestServer server, string table, Func<Task<HttpStatusCode>> write)
+    private static async Task FillTheDiskAsync(LiveServer server, string table, Func<Task<HttpStatusCode>> write)
     {
         var database = server.Services.GetRequiredService<IDatabase>();
         if (database.Dialect == SqlDialect.Sqlite)
@@ -56,7 +56,7 @@ public sealed class StorageFailureTests
             """));
     }
 
-    private static Task FreeTheDiskAsync(TestServer server, string table)
+    private static Task FreeTheDiskAsync(LiveServer server, string table)
     {
         var database = server.Services.GetRequiredService<IDatabase>();
         return database.WriteAsync(session => session.Execute(database.Dialect == SqlDialect.Sqlite
@@ -64,7 +64,7 @@ public sealed class StorageFailureTests
             : $"DROP TRIGGER full_disk ON {table}"));
     }
 
-    private static async Task<(HttpStatusCode Status, string Body)> HealthAsync(TestServer server)
+    private static async Task<(HttpStatusCode Status, string Body)> HealthAsync(LiveServer server)
     {
         var response = await server.Client.GetAsync(server.HttpsBase + "/health");
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
@@ -190,7 +190,7 @@ public sealed class StorageFailureTests
     [Fact]
     public async Task The_server_refuses_a_database_file_it_may_not_write_in_one_line()
     {
-        var data = TestServer.NewDataDir();
+        var data = LiveServer.NewDataDir();
         var (code, _, error) = await CommandTests.RunAsync("user", "list", "--data", data);
         Assert.True(code == 0, error);
         var database = Path.Combine(data, "b24mail.db");

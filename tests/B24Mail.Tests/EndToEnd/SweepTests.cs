@@ -10,9 +10,9 @@ namespace B24Mail.Tests.EndToEnd;
 /// <summary>The server's background sweep, driven a round at a time on the injected clock.</summary>
 public sealed class SweepTests
 {
-    private static ExpirySweeper Sweeper(TestServer server) => server.Services.GetServices<IHostedService>().OfType<ExpirySweeper>().Single();
+    private static ExpirySweeper Sweeper(LiveServer server) => server.Services.GetServices<IHostedService>().OfType<ExpirySweeper>().Single();
 
-    private static async Task<string?> CallErrorAsync(TestServer server, string access)
+    private static async Task<string?> CallErrorAsync(LiveServer server, string access)
     {
         var response = await server.GetAsync(server.HttpsBase + "/rest/mailservice.fields?auth=" + access);
         return response.Status == HttpStatusCode.OK ? null : response.Error;
@@ -22,7 +22,7 @@ public sealed class SweepTests
     public async Task An_expired_access_token_is_kept_while_its_refresh_token_lives_and_swept_once_that_is_spent()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var app = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var first = await server.LoginAsync(app, 1);
         var access = first.GetProperty("access_token").GetString()!;
@@ -45,7 +45,7 @@ public sealed class SweepTests
     public async Task A_drained_rate_bucket_is_swept_a_grace_minute_after_it_emptied()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock, "--rate-limit", "true", "--rate-limit-burst", "2", "--rate-limit-per-second", "1");
+        await using var server = await LiveServer.StartAsync(clock, "--rate-limit", "true", "--rate-limit-burst", "2", "--rate-limit-per-second", "1");
         for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.OK, (await server.GetAsync(server.Webhook + "mailservice.fields")).Status);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await server.GetAsync(server.Webhook + "mailservice.fields")).Status);
         Assert.Equal(1, await BucketsAsync(server));
@@ -66,7 +66,7 @@ public sealed class SweepTests
     public async Task A_round_deletes_in_batches_and_stops_after_a_bounded_number_of_them()
     {
         var clock = new ManualClock();
-        await using var server = await TestServer.StartAsync(clock);
+        await using var server = await LiveServer.StartAsync(clock);
         var portal = await server.PortalAsync();
         var app = await server.AddAppAsync(portal, "mailservice");
         var bound = ExpirySweeper.BatchSize * ExpirySweeper.MaxBatches;
@@ -84,7 +84,7 @@ public sealed class SweepTests
     }
 
     /// <summary>Rate buckets held: in memory on SQLite, in the shared table on PostgreSQL.</summary>
-    private static async Task<long> BucketsAsync(TestServer server) => server.Services.GetRequiredService<ILimitStore>() switch
+    private static async Task<long> BucketsAsync(LiveServer server) => server.Services.GetRequiredService<ILimitStore>() switch
     {
         MemoryLimitStore memory => memory.Count,
         _ => await server.Services.GetRequiredService<IDatabase>().ReadAsync(session => Convert.ToInt64(session.Scalar("SELECT COUNT(*) FROM rate_buckets"))),

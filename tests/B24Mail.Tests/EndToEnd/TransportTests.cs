@@ -9,7 +9,7 @@ namespace B24Mail.Tests.EndToEnd;
 /// <summary>URL forms, the four ways parameters arrive, and the envelope (docs/decisions.md #15, #16, #18, #22).</summary>
 public sealed class TransportTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private TestServer Server => fixture.Server;
+    private LiveServer Server => fixture.Server;
 
     private string WebhookPath => new Uri(Server.Webhook).AbsolutePath.TrimEnd('/');
 

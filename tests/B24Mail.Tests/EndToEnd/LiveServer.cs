@@ -26,7 +26,7 @@ public sealed record RestResponse(HttpStatusCode Status, string Raw, HttpRespons
 /// The real server, started in this process on loopback ports (HTTPS and HTTP) with a fresh data folder,
 /// spoken to over real HTTP. No part of it is replaced.
 /// </summary>
-public sealed class TestServer : IAsyncDisposable
+public sealed class LiveServer : IAsyncDisposable
 {
     private WebApplication _app = null!;
     private string[] _extraArgs;
@@ -34,7 +34,7 @@ public sealed class TestServer : IAsyncDisposable
     private readonly TimeProvider? _time;
     private readonly Action<WebApplicationBuilder>? _configure;
 
-    private TestServer(string dataDir, string[] extraArgs, TimeProvider? time, Action<WebApplicationBuilder>? configure)
+    private LiveServer(string dataDir, string[] extraArgs, TimeProvider? time, Action<WebApplicationBuilder>? configure)
     {
         DataDir = dataDir;
         _extraArgs = extraArgs;
@@ -52,14 +52,14 @@ public sealed class TestServer : IAsyncDisposable
     public X509Certificate2 Certificate { get; private set; } = null!;
 
 
-    public static async Task<TestServer> StartAsync(params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs);
+    public static async Task<LiveServer> StartAsync(params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs);
 
     /// <summary>Starts with a clock the test controls, injected as the server's TimeProvider.</summary>
-    public static async Task<TestServer> StartAsync(TimeProvider time, params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs, time);
+    public static async Task<LiveServer> StartAsync(TimeProvider time, params string[] extraArgs) => await StartAsync(NewDataDir(), extraArgs, time);
 
-    public static async Task<TestServer> StartAsync(string dataDir, string[] extraArgs, TimeProvider? time = null, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<LiveServer> StartAsync(string dataDir, string[] extraArgs, TimeProvider? time = null, Action<WebApplicationBuilder>? configure = null)
     {
-        var server = new TestServer(dataDir, extraArgs, time, configure);
+        var server = new LiveServer(dataDir, extraArgs, time, configure);
         await server.BootAsync();
         return server;
     }
@@ -76,19 +76,24 @@ public sealed class TestServer : IAsyncDisposable
     /// Makes the data folder; on PostgreSQL also DATA/b24mail.json, so the server, and commands or stores
     /// opened on its folder, use a fresh PostgreSQL database.
     /// </summary>
-    public static async Task PrepareDataDirAsync(string dataDir)
+    /// <returns>The connection string of the database it created, or null if it created none.</returns>
+    public static async Task<string?> PrepareDataDirAsync(string dataDir)
     {
         Directory.CreateDirectory(dataDir);
-        if (!OnPostgres) return;
+        if (!OnPostgres) return null;
         var settings = Path.Combine(dataDir, "b24mail.json");
-        if (File.Exists(settings)) return;
+        if (File.Exists(settings)) return null;
         var connection = await PostgresTestDatabase.CreateAsync();
         await File.WriteAllTextAsync(settings, System.Text.Json.JsonSerializer.Serialize(new { Postgres = connection, IconStore = "folder" }));
+        return connection;
     }
+
+    // The PostgreSQL database this server created for itself, dropped with it; one a test prepared is the test's.
+    private string? _ownDatabase;
 
     private async Task BootAsync()
     {
-        if (OnPostgres) await PrepareDataDirAsync(DataDir);
+        if (OnPostgres) _ownDatabase ??= await PrepareDataDirAsync(DataDir);
         // The rate limit is on by default; tests that are not about it would trip it, so they switch it off.
         var args = new List<string> { "--data", DataDir, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0", "--rate-limit", "false" };
         args.AddRange(_extraArgs);
@@ -179,6 +184,7 @@ public sealed class TestServer : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_ownDatabase is not null) await PostgresTestDatabase.DropAsync(_ownDatabase);
         try
         {
             Directory.Delete(DataDir, recursive: true);
@@ -192,9 +198,9 @@ public sealed class TestServer : IAsyncDisposable
 /// <summary>One server shared by the tests of a class; tests that change shared state make their own rows.</summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
-    public TestServer Server { get; private set; } = null!;
+    public LiveServer Server { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => Server = await TestServer.StartAsync();
+    public async ValueTask InitializeAsync() => Server = await LiveServer.StartAsync();
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
 }

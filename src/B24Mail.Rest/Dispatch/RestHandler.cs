@@ -1,0 +1,3 @@
+namespace B24Mail.Rest.Dispatch;
+
+public delegate ValueTask<object?> RestHandler(RestContext context);

@@ -1,0 +1,7 @@
+namespace B24Mail.Rest.Identity;
+
+public enum AuthKind
+{
+    Webhook,
+    OAuth,
+}

@@ -1,0 +1,4 @@
+namespace B24Mail.Rest.Identity;
+
+/// <summary>An access token as looked up by its hash, with the portal of the request's domain as for webhooks.</summary>
+public sealed record TokenGrant(Portal Portal, PortalUser User, OAuthApp App, IReadOnlySet<string> Scopes, DateTimeOffset ExpiresAt, long? HostPortalId = null);

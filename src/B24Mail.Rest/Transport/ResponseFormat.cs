@@ -1,0 +1,7 @@
+namespace B24Mail.Rest.Transport;
+
+public enum ResponseFormat
+{
+    Json,
+    Xml,
+}

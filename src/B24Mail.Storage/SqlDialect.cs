@@ -1,0 +1,7 @@
+namespace B24Mail.Storage;
+
+public enum SqlDialect
+{
+    Sqlite,
+    Postgres,
+}
