@@ -9,7 +9,7 @@ namespace B24Mail.Tests.EndToEnd;
 /// </summary>
 public sealed class BatchOfListsTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private TestServer Server => fixture.Server;
+    private LiveServer Server => fixture.Server;
 
     [Fact]
     public async Task References_walk_into_list_rows_and_every_list_is_written_whole()
