@@ -27,37 +27,19 @@ public static class B24MailHost
     /// such as its PostgreSQL connection, so commands run on that folder use the same store), the
     /// environment (<c>B24MAIL_*</c>), and the command line.
     /// </summary>
-    public static IConfigurationBuilder AddB24MailSources(this IConfigurationBuilder configuration, string[] args)
+    public static IConfigurationBuilder AddB24MailSources(this IConfigurationBuilder configuration, IReadOnlyDictionary<string, string?> commandLine)
     {
-        var direct = new ConfigurationBuilder().AddEnvironmentVariables("B24MAIL_").AddCommandLine(args, Switches).Build();
+        var direct = new ConfigurationBuilder().AddEnvironmentVariables("B24MAIL_").AddInMemoryCollection(commandLine).Build();
         var data = Path.GetFullPath(direct["Data"] ?? new ServerSettings().Data);
         return configuration
             .AddJsonFile(Path.Combine(data, "b24mail.json"), optional: true, reloadOnChange: false)
             .AddEnvironmentVariables("B24MAIL_")
-            .AddCommandLine(args, Switches);
+            .AddInMemoryCollection(commandLine);
     }
 
-    /// <summary>Lets <c>--allow-http</c> and friends be written with dashes.</summary>
-    private static readonly Dictionary<string, string> Switches = new()
-    {
-        ["--allow-http"] = "AllowHttp",
-        ["--tls-cert"] = "TlsCert",
-        ["--tls-key"] = "TlsKey",
-        ["--tls-password"] = "TlsPassword",
-        ["--max-body-bytes"] = "MaxBodyBytes",
-        ["--icon-max-bytes"] = "IconMaxBytes",
-        ["--icon-max-dimension"] = "IconMaxDimension",
-        ["--access-token-lifetime"] = "AccessTokenLifetime",
-        ["--icon-store"] = "IconStore",
-        ["--icon-folder"] = "IconFolder",
-        ["--trusted-proxies"] = "TrustedProxies",
-        ["--refresh-token-lifetime"] = "RefreshTokenLifetime",
-        ["--oauth-consent"] = "OAuthConsent",
-        ["--rate-limit"] = "RateLimit",
-        ["--rate-limit-burst"] = "RateLimitBurst",
-        ["--rate-limit-per-second"] = "RateLimitPerSecond",
-        ["--operating-limit"] = "OperatingLimit",
-    };
+    /// <summary>The same from a command line of settings only (<c>--data DIR --rate-limit false</c>).</summary>
+    public static IConfigurationBuilder AddB24MailSources(this IConfigurationBuilder configuration, string[] args) =>
+        configuration.AddB24MailSources(SettingOptions.Read(args));
 
     /// <summary>Services shared by the server and the command-line tools: the database and the stores.</summary>
     public static IServiceCollection AddB24MailStorage(this IServiceCollection services, ServerSettings settings)
@@ -109,19 +91,23 @@ public static class B24MailHost
         if (services.GetService<SqlLimitStore>() is { } limits) await limits.MigrateAsync();
     }
 
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) =>
+        Build(SettingOptions.Read(args), configure);
+
+    /// <param name="commandLine">The settings the command line gave, by configuration key.</param>
+    public static WebApplication Build(IReadOnlyDictionary<string, string?> commandLine, Action<WebApplicationBuilder>? configure = null)
     {
         // The slim builder loads fewer assemblies; HTTPS is added back. Reloading configuration on change
         // would watch the content root, and the data folder is often inside it: every SQLite write would wake it.
-        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.Configuration.AddB24MailSources(args);
+        builder.Configuration.AddB24MailSources(commandLine);
         var settings = ServerSettings.From(builder.Configuration);
         // Before anything is made in it (the certificate is next): a folder that cannot be written is one line, not a failure half-way.
         DataFolder.EnsureWritable(settings.DataPath);
         // ASP.NET Core's request logs carry the path, and a webhook path carries its secret.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(ServerSettings.DefaultUrls.Split(';'));
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(SettingOptions.DefaultUrls.Split(';'));
 
         var certificate = TlsCertificate.Load(settings, TimeProvider.System);
         builder.WebHost.ConfigureKestrel(kestrel =>
