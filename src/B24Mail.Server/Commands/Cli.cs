@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using B24Mail.Server.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace B24Mail.Server.Commands;
 
@@ -68,6 +69,17 @@ public static class Cli
         {
             Console.Error.WriteLine(exception.Message);
             return 2;
+        }
+        // A setting a module refuses: one line naming it (several, when several are wrong, joined on it).
+        catch (OptionsValidationException exception)
+        {
+            Console.Error.WriteLine(exception.Message);
+            return 1;
+        }
+        catch (AggregateException exception) when (exception.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            Console.Error.WriteLine(string.Join("; ", exception.InnerExceptions.Select(e => e.Message)));
+            return 1;
         }
         catch (ArgumentException exception)
         {

@@ -27,7 +27,8 @@ public sealed class CommandContext : IAsyncDisposable
     public static async Task<CommandContext> OpenAsync(ParseResult line, IReadOnlyDictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddB24MailSources(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddB24MailStorage(ServerSettings.From(configuration)).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddB24MailModules(configuration).BuildServiceProvider();
+        B24MailHost.ValidateOptions(services);
         await B24MailHost.MigrateAsync(services);
         return new CommandContext(line, services, configuration);
     }
