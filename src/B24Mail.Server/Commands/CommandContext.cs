@@ -1,3 +1,4 @@
+using System.CommandLine;
 using B24Mail.Rest.Identity;
 using B24Mail.Server.Hosting;
 
@@ -8,24 +9,26 @@ public sealed class CommandContext : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    private CommandContext(CommandLine line, ServiceProvider services, IConfiguration configuration)
+    private CommandContext(ParseResult line, ServiceProvider services, IConfiguration configuration)
     {
         Line = line;
         _services = services;
         Configuration = configuration;
     }
 
-    public CommandLine Line { get; }
+    public ParseResult Line { get; }
     public IConfiguration Configuration { get; }
     public ServerSettings Settings => Get<ServerSettings>();
     public IIdentityStore Identity => Get<IIdentityStore>();
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    public static async Task<CommandContext> OpenAsync(CommandLine line)
+    /// <summary>Opens the stores only once the line has parsed, so a usage error writes nothing.</summary>
+    public static async Task<CommandContext> OpenAsync(ParseResult line, IReadOnlyDictionary<string, string?> settings)
     {
-        var configuration = new ConfigurationBuilder().AddB24MailSources(line.Rest).Build();
-        var services = new ServiceCollection().AddLogging().AddB24MailStorage(ServerSettings.From(configuration)).BuildServiceProvider();
+        var configuration = new ConfigurationBuilder().AddB24MailSources(settings).Build();
+        var services = new ServiceCollection().AddLogging().AddB24MailModules(configuration).BuildServiceProvider();
+        B24MailHost.ValidateOptions(services);
         await B24MailHost.MigrateAsync(services);
         return new CommandContext(line, services, configuration);
     }
@@ -33,36 +36,22 @@ public sealed class CommandContext : IAsyncDisposable
     /// <summary>The portal named by --portal; the default one is made if it does not exist yet.</summary>
     public async Task<Portal> PortalAsync()
     {
-        var code = Line.Get("--portal");
+        var code = Line.GetValue<string>(CommandTable.PortalName);
         if (code is null or Provisioning.DefaultPortal) return await Get<Provisioning>().EnsurePortalAsync(Provisioning.DefaultPortal, Settings.Domain);
         return await Identity.FindPortalAsync(code) ?? throw new ArgumentException($"No portal '{code}'.");
     }
 
-    public async Task<PortalUser> UserAsync(Portal portal, string option = "--user")
+    public async Task<PortalUser> UserAsync(Portal portal, Option<long> option)
     {
-        var id = PositiveId(option);
+        var id = Line.GetValue(option);
         return await Identity.FindUserAsync(portal.Id, id) ?? throw new ArgumentException($"User {id} does not exist in portal '{portal.Code}'.");
-    }
-
-    public long PositiveId(string option) =>
-        long.TryParse(Line.Require(option), out var id) && id > 0 ? id : throw new CommandException($"{option} takes a positive number.");
-
-    public string[] Scopes(bool required = true)
-    {
-        var text = required ? Line.Require("--scope") : Line.Get("--scope") ?? "";
-        var scopes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if ((required && scopes.Length == 0) || scopes.Any(s => !s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_')))
-        {
-            throw new CommandException("--scope takes scope codes such as mailservice,user.");
-        }
-        return scopes;
     }
 
     /// <summary>The server's first HTTPS address as clients reach it (from --url or --urls); the command does not ask a running server.</summary>
     public string BaseUrl()
     {
-        var urls = Line.Get("--url") ?? Configuration[WebHostDefaults.ServerUrlsKey];
-        var all = (string.IsNullOrEmpty(urls) ? ServerSettings.DefaultUrls : urls).Split(';', StringSplitOptions.RemoveEmptyEntries);
+        var urls = Line.GetValue<string>(CommandTable.UrlName) ?? Configuration[WebHostDefaults.ServerUrlsKey];
+        var all = (string.IsNullOrEmpty(urls) ? SettingOptions.DefaultUrls : urls).Split(';', StringSplitOptions.RemoveEmptyEntries);
         return PublicAddress.BaseUrl(all);
     }
 

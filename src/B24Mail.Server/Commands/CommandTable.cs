@@ -1,5 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Text.Json;
 using B24Mail.Rest.Identity;
 using B24Mail.Rest.Json;
 using B24Mail.Rest.Limits;
@@ -8,194 +9,318 @@ using B24Mail.Server.Hosting;
 
 namespace B24Mail.Server.Commands;
 
-public sealed record Command(string Noun, string Verb, string Usage, string Meaning, string[] Valued, string[] Flags, Func<CommandContext, Task<int>> Run);
-
-/// <summary>Every command, in one table: what it takes, what it prints, what it does.</summary>
+/// <summary>
+/// Every command for scripts, each with its options declared once and typed: a value the parser or a
+/// check below refuses is a usage error (exit 2) before the data folder is opened.
+/// </summary>
 public static class CommandTable
 {
-    private static readonly string[] Common = ["--portal", "--url"];
+    public const string PortalName = "--portal";
+    public const string UrlName = "--url";
 
-    public static readonly Command[] All =
+    /// <summary>The command groups; <paramref name="open"/> runs a command on the stores its parsed line names.</summary>
+    public static Command[] Build(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open) =>
     [
-        new("portal", "add", "portal add --code CODE --domain HOST [--license TYPE] [--language LANG]", "add a portal with site s1, administrator 1 and the presets; prints its member_id",
-            ["--code", "--domain", "--license", "--language"], [], PortalAddAsync),
-        new("portal", "set", "portal set --code CODE [--license TYPE] [--language LANG]", "change a portal's licence type (pro, ent10000, ...) or language (en, de, ...); prints the code",
-            ["--code", "--license", "--language"], [], PortalSetAsync),
-        new("portal", "list", "portal list", "one line per portal: code, member_id, domain", [], [], PortalListAsync),
-        new("portal", "limit", "portal limit --code CODE (--burst X --per-second Y | --off | --server)", "set the portal's own rate limit, switch it off, or go back to the server's",
-            ["--code", "--burst", "--per-second"], ["--off", "--server"], PortalLimitAsync),
-        new("user", "add", "user add --name NAME [--last-name X] [--email X] [--admin]", "add a user; prints its ID",
-            ["--name", "--last-name", "--email"], ["--admin"], UserAddAsync),
-        new("user", "list", "user list", "one line per user: ID, admin, active, name", [], [], UserListAsync),
-        new("user", "deactivate", "user deactivate --user ID", "deactivate a user: its webhooks and tokens stop working", ["--user"], [], c => UserActiveAsync(c, false)),
-        new("user", "activate", "user activate --user ID", "activate a user again", ["--user"], [], c => UserActiveAsync(c, true)),
-        new("webhook", "add", "webhook add --user ID --scope mailservice[,SCOPE...] [--expires-in SECONDS]", "add an inbound webhook; prints its full URL",
-            ["--user", "--scope", "--expires-in"], [], WebhookAddAsync),
-        new("webhook", "list", "webhook list", "one line per webhook: ID, user, scopes, active, expiry (never the secret)", [], [], WebhookListAsync),
-        new("webhook", "remove", "webhook remove --id ID", "delete a webhook", ["--id"], [], WebhookRemoveAsync),
-        new("webhook", "deactivate", "webhook deactivate --id ID", "keep a webhook but refuse its calls", ["--id"], [], c => WebhookActiveAsync(c, false)),
-        new("app", "add", "app add --name NAME --scope mailservice[,SCOPE...] --redirect-uri URL", "install an OAuth app on the portal; prints client_id and client_secret",
-            ["--name", "--scope", "--redirect-uri"], [], AppAddAsync),
-        new("token", "issue", "token issue --app CLIENT_ID --user ID", "issue an OAuth token pair without the consent page; prints it as JSON",
-            ["--app", "--user"], [], TokenIssueAsync),
+        Group("portal", "portals: add, set, list, limit", PortalAdd(open), PortalSet(open), PortalList(open), PortalLimit(open)),
+        Group("user", "users of a portal: add, list, activate, deactivate", UserAdd(open), UserList(open), UserActive(open, "activate", true), UserActive(open, "deactivate", false)),
+        Group("webhook", "inbound webhooks: add, list, remove, deactivate", WebhookAdd(open), WebhookList(open), WebhookRemove(open), WebhookDeactivate(open)),
+        Group("app", "OAuth apps: add", AppAdd(open)),
+        Group("token", "OAuth tokens: issue", TokenIssue(open)),
     ];
 
-    public static Command? Find(string[] args)
+    private static Command Group(string name, string description, params Command[] verbs)
     {
-        if (args.Length < 2) return null;
-        var command = All.FirstOrDefault(c => c.Noun == args[0] && c.Verb == args[1]);
-        return command is null ? null : command with { Valued = [.. command.Valued, .. Common] };
+        var group = new Command(name, description);
+        foreach (var verb in verbs) group.Subcommands.Add(verb);
+        return group;
     }
 
-    private static async Task<int> PortalAddAsync(CommandContext c)
+    private static Command Verb(string name, string description, Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open,
+        Func<CommandContext, Task<int>> run, params Option[] options)
     {
-        var code = c.Line.Require("--code");
-        if (!code.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_')) throw new CommandException("--code takes letters, digits, '-' and '_'.");
-        var domain = c.Line.Require("--domain").ToLowerInvariant();
-        var (license, language) = LicenceOptions(c, Licence.DefaultType, Licence.DefaultLanguage);
-        if (await c.Identity.FindPortalAsync(code) is not null) throw new ArgumentException($"Portal '{code}' exists already.");
-        // A domain names one portal: requests to it accept only that portal's credentials.
-        if (await c.Identity.FindPortalByDomainAsync(domain) is { } other) throw new ArgumentException($"Domain '{domain}' belongs to portal '{other.Code}'.");
-        var portal = await c.Get<Provisioning>().EnsurePortalAsync(code, domain, license, language);
-        Console.WriteLine(portal.MemberId);
-        return 0;
-    }
-
-    private static async Task<int> PortalSetAsync(CommandContext c)
-    {
-        var code = c.Line.Require("--code");
-        var portal = await c.Identity.FindPortalAsync(code) ?? throw new ArgumentException($"No portal '{code}'.");
-        if (!c.Line.Has("--license") && !c.Line.Has("--language")) throw new CommandException("portal set takes --license or --language.");
-        var (license, language) = LicenceOptions(c, portal.LicenseType, portal.Language);
-        await c.Identity.SetPortalLicenseAsync(portal.Id, license, language);
-        Console.WriteLine(portal.Code);
-        return 0;
-    }
-
-    /// <summary>--license and --language, checked before anything is written (docs/decisions.md #24).</summary>
-    private static (string License, string Language) LicenceOptions(CommandContext c, string license, string language)
-    {
-        license = c.Line.Get("--license") ?? license;
-        language = c.Line.Get("--language") ?? language;
-        if (!Licence.IsValidType(license)) throw new CommandException($"--license takes a type of one of the families {string.Join(", ", Licence.Families)}, optionally followed by digits (pro, ent10000).");
-        if (!Licence.IsValidLanguage(language)) throw new CommandException("--language takes a two-letter language code in lower case (en, de, ru).");
-        return (license, language);
-    }
-
-    private static async Task<int> PortalListAsync(CommandContext c)
-    {
-        await c.PortalAsync();
-        foreach (var p in await c.Identity.ListPortalsAsync()) Console.WriteLine($"{p.Code}\t{p.MemberId}\t{p.Domain}");
-        return 0;
-    }
-
-    private static async Task<int> PortalLimitAsync(CommandContext c)
-    {
-        var portal = await c.Identity.FindPortalAsync(c.Line.Require("--code")) ?? throw new ArgumentException($"No portal '{c.Line.Get("--code")}'.");
-        RateLimit? limit;
-        if (c.Line.Has("--server")) limit = null;
-        else if (c.Line.Has("--off")) limit = new RateLimit(false, 0, 0);
-        else if (double.TryParse(c.Line.Require("--burst"), NumberStyles.Float, CultureInfo.InvariantCulture, out var burst) && burst >= 1
-            && double.TryParse(c.Line.Require("--per-second"), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0)
+        var command = new Command(name, description)
         {
-            limit = new RateLimit(true, burst, rate);
-        }
-        else throw new CommandException("--burst takes a number of at least 1 and --per-second a positive number.");
-        await c.Identity.SetPortalRateLimitAsync(portal.Id, limit);
-        Console.WriteLine(portal.Code);
-        return 0;
+            new Option<string>(PortalName) { Description = "the portal's code [default default]", HelpName = "CODE" },
+            new Option<string>(UrlName) { Description = "the server's address for printed URLs [default: the first https address of --urls]", HelpName = "URL" },
+        };
+        foreach (var option in options) command.Options.Add(option);
+        command.SetAction(parse => open(parse, run));
+        return command;
     }
 
-    private static async Task<int> UserAddAsync(CommandContext c)
+    private static Command PortalAdd(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
     {
-        var portal = await c.PortalAsync();
-        var user = await c.Identity.AddUserAsync(portal.Id, c.Line.Require("--name"), c.Line.Get("--last-name") ?? "", c.Line.Get("--email") ?? "", c.Line.Has("--admin"));
-        Console.WriteLine(user.Id);
-        return 0;
-    }
-
-    private static async Task<int> UserListAsync(CommandContext c)
-    {
-        var portal = await c.PortalAsync();
-        foreach (var u in await c.Identity.ListUsersAsync(portal.Id))
+        var code = Code(required: true);
+        var domain = Text("--domain", "HOST", "the portal's domain; requests to it accept only this portal's credentials", required: true);
+        var license = License();
+        var language = Language();
+        return Verb("add", "add a portal with site s1, administrator 1 and the presets; prints its member_id", open, async c =>
         {
-            Console.WriteLine($"{u.Id}\t{(u.IsAdmin ? "admin" : "user")}\t{(u.IsActive ? "active" : "inactive")}\t{u.Name} {u.LastName}".TrimEnd());
-        }
-        return 0;
+            var portalCode = c.Line.GetRequiredValue(code);
+            var host = c.Line.GetRequiredValue(domain).ToLowerInvariant();
+            if (await c.Identity.FindPortalAsync(portalCode) is not null) throw new ArgumentException($"Portal '{portalCode}' exists already.");
+            // A domain names one portal: requests to it accept only that portal's credentials.
+            if (await c.Identity.FindPortalByDomainAsync(host) is { } other) throw new ArgumentException($"Domain '{host}' belongs to portal '{other.Code}'.");
+            var portal = await c.Get<Provisioning>().EnsurePortalAsync(portalCode, host,
+                c.Line.GetValue(license) ?? Licence.DefaultType, c.Line.GetValue(language) ?? Licence.DefaultLanguage);
+            Console.WriteLine(portal.MemberId);
+            return 0;
+        }, code, domain, license, language);
     }
 
-    private static async Task<int> UserActiveAsync(CommandContext c, bool active)
+    private static Command PortalSet(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
     {
-        var portal = await c.PortalAsync();
-        var user = await c.UserAsync(portal);
-        await c.Identity.SetUserActiveAsync(portal.Id, user.Id, active);
-        Console.WriteLine(user.Id);
-        return 0;
-    }
-
-    private static async Task<int> WebhookAddAsync(CommandContext c)
-    {
-        var scopes = c.Scopes();
-        TimeSpan? lifetime = c.Line.Has("--expires-in") ? TimeSpan.FromSeconds(c.PositiveId("--expires-in")) : null;
-        var portal = await c.PortalAsync();
-        var user = await c.UserAsync(portal);
-        var path = await c.Get<Provisioning>().AddWebhookAsync(portal, user.Id, scopes, "webhook add", lifetime);
-        Console.WriteLine(c.BaseUrl() + path);
-        return 0;
-    }
-
-    private static async Task<int> WebhookListAsync(CommandContext c)
-    {
-        var portal = await c.PortalAsync();
-        foreach (var w in await c.Identity.ListWebhooksAsync(portal.Id))
+        var code = Code(required: true);
+        var license = License();
+        var language = Language();
+        var command = Verb("set", "change a portal's licence type (pro, ent10000, ...) or language (en, de, ...); prints the code", open, async c =>
         {
-            var expires = w.ExpiresAt?.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture) ?? "never";
-            Console.WriteLine($"{w.Id}\tuser {w.UserId}\t{string.Join(',', w.Scopes.Order())}\t{(w.Active ? "active" : "inactive")}\texpires {expires}");
-        }
-        return 0;
+            var portal = await c.Identity.FindPortalAsync(c.Line.GetRequiredValue(code)) ?? throw new ArgumentException($"No portal '{c.Line.GetValue(code)}'.");
+            await c.Identity.SetPortalLicenseAsync(portal.Id, c.Line.GetValue(license) ?? portal.LicenseType, c.Line.GetValue(language) ?? portal.Language);
+            Console.WriteLine(portal.Code);
+            return 0;
+        }, code, license, language);
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(license) is null && r.GetResult(language) is null) r.AddError("portal set takes --license or --language.");
+        });
+        return command;
     }
 
-    private static async Task<int> WebhookRemoveAsync(CommandContext c)
+    private static Command PortalList(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open) =>
+        Verb("list", "one line per portal: code, member_id, domain", open, async c =>
+        {
+            await c.PortalAsync();
+            foreach (var p in await c.Identity.ListPortalsAsync()) Console.WriteLine($"{p.Code}\t{p.MemberId}\t{p.Domain}");
+            return 0;
+        });
+
+    private static Command PortalLimit(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
     {
-        var portal = await c.PortalAsync();
-        var id = c.PositiveId("--id");
-        if (!await c.Identity.RemoveWebhookAsync(portal.Id, id)) throw new ArgumentException($"No webhook {id} in portal '{portal.Code}'.");
-        Console.WriteLine(id);
-        return 0;
+        var code = Code(required: true);
+        var burst = Number("--burst", "X", "requests the portal's bucket holds", v => v >= 1, "a number of at least 1");
+        var perSecond = Number("--per-second", "Y", "how fast the portal's bucket drains", v => v > 0, "a positive number");
+        var off = new Option<bool>("--off") { Description = "switch the portal's rate limit off" };
+        var server = new Option<bool>("--server") { Description = "go back to the server's rate limit" };
+        var command = Verb("limit", "set the portal's own rate limit (--burst X --per-second Y), switch it off (--off), or go back to the server's (--server)", open, async c =>
+        {
+            var portal = await c.Identity.FindPortalAsync(c.Line.GetRequiredValue(code)) ?? throw new ArgumentException($"No portal '{c.Line.GetValue(code)}'.");
+            RateLimit? limit = c.Line.GetValue(server) ? null
+                : c.Line.GetValue(off) ? new RateLimit(false, 0, 0)
+                : new RateLimit(true, c.Line.GetValue(burst), c.Line.GetValue(perSecond));
+            await c.Identity.SetPortalRateLimitAsync(portal.Id, limit);
+            Console.WriteLine(portal.Code);
+            return 0;
+        }, code, burst, perSecond, off, server);
+        command.Validators.Add(r =>
+        {
+            var chosen = (r.GetResult(server) is not null ? 1 : 0) + (r.GetResult(off) is not null ? 1 : 0)
+                + (r.GetResult(burst) is not null || r.GetResult(perSecond) is not null ? 1 : 0);
+            if (chosen != 1 || (r.GetResult(server) is null && r.GetResult(off) is null && (r.GetResult(burst) is null || r.GetResult(perSecond) is null)))
+            {
+                r.AddError("portal limit takes --burst X --per-second Y, or --off, or --server.");
+            }
+        });
+        return command;
     }
 
-    private static async Task<int> WebhookActiveAsync(CommandContext c, bool active)
+    private static Command UserAdd(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
     {
-        var portal = await c.PortalAsync();
-        var id = c.PositiveId("--id");
-        if (!await c.Identity.SetWebhookActiveAsync(portal.Id, id, active)) throw new ArgumentException($"No webhook {id} in portal '{portal.Code}'.");
-        Console.WriteLine(id);
-        return 0;
+        var name = Text("--name", "NAME", "the user's first name", required: true);
+        var lastName = Text("--last-name", "X", "the user's last name", required: false);
+        var email = Text("--email", "X", "the user's e-mail address", required: false);
+        var admin = new Option<bool>("--admin") { Description = "make the user an administrator" };
+        return Verb("add", "add a user; prints its ID", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            var user = await c.Identity.AddUserAsync(portal.Id, c.Line.GetRequiredValue(name), c.Line.GetValue(lastName) ?? "", c.Line.GetValue(email) ?? "", c.Line.GetValue(admin));
+            Console.WriteLine(user.Id);
+            return 0;
+        }, name, lastName, email, admin);
     }
 
-    private static async Task<int> AppAddAsync(CommandContext c)
+    private static Command UserList(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open) =>
+        Verb("list", "one line per user: ID, admin, active, name", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            foreach (var u in await c.Identity.ListUsersAsync(portal.Id))
+            {
+                Console.WriteLine($"{u.Id}\t{(u.IsAdmin ? "admin" : "user")}\t{(u.IsActive ? "active" : "inactive")}\t{u.Name} {u.LastName}".TrimEnd());
+            }
+            return 0;
+        });
+
+    private static Command UserActive(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open, string verb, bool active)
     {
-        var name = c.Line.Require("--name");
-        var scopes = c.Scopes();
-        var redirect = c.Line.Require("--redirect-uri");
-        if (!Uri.TryCreate(redirect, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) throw new CommandException("--redirect-uri takes an absolute http(s) URL.");
-        var portal = await c.PortalAsync();
-        var installed = await c.Get<OAuthServer>().InstallAsync(portal, name, scopes, redirect);
-        Console.WriteLine(PhpJsonWriter.ToJson(new Rest.Values.PhpArray { { "client_id", installed.App.ClientId }, { "client_secret", installed.ClientSecret } }));
-        return 0;
+        var user = Id("--user", "the user's ID");
+        return Verb(verb, active ? "activate a user again" : "deactivate a user: its webhooks and tokens stop working", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            var found = await c.UserAsync(portal, user);
+            await c.Identity.SetUserActiveAsync(portal.Id, found.Id, active);
+            Console.WriteLine(found.Id);
+            return 0;
+        }, user);
     }
 
-    private static async Task<int> TokenIssueAsync(CommandContext c)
+    private static Command WebhookAdd(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
     {
-        var portal = await c.PortalAsync();
-        var app = await c.Get<IOAuthStore>().FindAppAsync(c.Line.Require("--app"));
-        if (app is null || app.PortalId != portal.Id) throw new ArgumentException($"No app '{c.Line.Get("--app")}' in portal '{portal.Code}'.");
-        var user = await c.UserAsync(portal);
-        if (!user.IsActive) throw new ArgumentException($"User {user.Id} is not active.");
-        var server = c.Get<OAuthServer>();
-        var issued = await server.IssueAsync(app, user, CancellationToken.None);
-        var baseUrl = c.BaseUrl();
-        Console.WriteLine(PhpJsonWriter.ToJson(server.Response(issued, new GrantOwner(portal, user, app, app.Scopes), baseUrl, new Uri(baseUrl).Authority)));
-        return 0;
+        var user = Id("--user", "the ID of the user the webhook acts as");
+        var scope = Scopes();
+        var expiresIn = Id("--expires-in", "seconds until the webhook stops working [default never]", required: false, helpName: "SECONDS");
+        return Verb("add", "add an inbound webhook; prints its full URL", open, async c =>
+        {
+            TimeSpan? lifetime = c.Line.GetResult(expiresIn) is null ? null : TimeSpan.FromSeconds(c.Line.GetValue(expiresIn));
+            var portal = await c.PortalAsync();
+            var found = await c.UserAsync(portal, user);
+            var path = await c.Get<Provisioning>().AddWebhookAsync(portal, found.Id, c.Line.GetRequiredValue(scope), "webhook add", lifetime);
+            Console.WriteLine(c.BaseUrl() + path);
+            return 0;
+        }, user, scope, expiresIn);
     }
+
+    private static Command WebhookList(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open) =>
+        Verb("list", "one line per webhook: ID, user, scopes, active, expiry (never the secret)", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            foreach (var w in await c.Identity.ListWebhooksAsync(portal.Id))
+            {
+                var expires = w.ExpiresAt?.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture) ?? "never";
+                Console.WriteLine($"{w.Id}\tuser {w.UserId}\t{string.Join(',', w.Scopes.Order())}\t{(w.Active ? "active" : "inactive")}\texpires {expires}");
+            }
+            return 0;
+        });
+
+    private static Command WebhookRemove(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
+    {
+        var id = Id("--id", "the webhook's ID");
+        return Verb("remove", "delete a webhook", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            var webhook = c.Line.GetValue(id);
+            if (!await c.Identity.RemoveWebhookAsync(portal.Id, webhook)) throw new ArgumentException($"No webhook {webhook} in portal '{portal.Code}'.");
+            Console.WriteLine(webhook);
+            return 0;
+        }, id);
+    }
+
+    private static Command WebhookDeactivate(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
+    {
+        var id = Id("--id", "the webhook's ID");
+        return Verb("deactivate", "keep a webhook but refuse its calls", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            var webhook = c.Line.GetValue(id);
+            if (!await c.Identity.SetWebhookActiveAsync(portal.Id, webhook, false)) throw new ArgumentException($"No webhook {webhook} in portal '{portal.Code}'.");
+            Console.WriteLine(webhook);
+            return 0;
+        }, id);
+    }
+
+    private static Command AppAdd(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
+    {
+        var name = Text("--name", "NAME", "the app's name", required: true);
+        var scope = Scopes();
+        var redirect = Checked("--redirect-uri", "URL", "where the consent page sends the code", required: true,
+            v => Uri.TryCreate(v, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "an absolute http(s) URL");
+        return Verb("add", "install an OAuth app on the portal; prints client_id and client_secret", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            var installed = await c.Get<OAuthServer>().InstallAsync(portal, c.Line.GetRequiredValue(name), c.Line.GetRequiredValue(scope), c.Line.GetRequiredValue(redirect));
+            Console.WriteLine(PhpJsonWriter.ToJson(new Rest.Values.PhpArray { { "client_id", installed.App.ClientId }, { "client_secret", installed.ClientSecret } }));
+            return 0;
+        }, name, scope, redirect);
+    }
+
+    private static Command TokenIssue(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
+    {
+        var app = Text("--app", "CLIENT_ID", "the app's client_id", required: true);
+        var user = Id("--user", "the ID of the user the token acts as");
+        return Verb("issue", "issue an OAuth token pair without the consent page; prints it as JSON", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            var clientId = c.Line.GetRequiredValue(app);
+            var found = await c.Get<IOAuthStore>().FindAppAsync(clientId);
+            if (found is null || found.PortalId != portal.Id) throw new ArgumentException($"No app '{clientId}' in portal '{portal.Code}'.");
+            var owner = await c.UserAsync(portal, user);
+            if (!owner.IsActive) throw new ArgumentException($"User {owner.Id} is not active.");
+            var server = c.Get<OAuthServer>();
+            var issued = await server.IssueAsync(found, owner, CancellationToken.None);
+            var baseUrl = c.BaseUrl();
+            Console.WriteLine(PhpJsonWriter.ToJson(server.Response(issued, new GrantOwner(portal, owner, found, found.Scopes), baseUrl, new Uri(baseUrl).Authority)));
+            return 0;
+        }, app, user);
+    }
+
+    private static Option<string> Code(bool required) =>
+        Checked("--code", "CODE", "the portal's code", required, v => v.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'), "letters, digits, '-' and '_'");
+
+    // Checked when parsed, before anything is written (docs/decisions.md #24).
+    private static Option<string> License() =>
+        Checked("--license", "TYPE", "the licence type app.info reports [default pro]", required: false, Licence.IsValidType,
+            $"a type of one of the families {string.Join(", ", Licence.Families)}, optionally followed by digits (pro, ent10000)");
+
+    private static Option<string> Language() =>
+        Checked("--language", "LANG", "the portal's language [default en]", required: false, Licence.IsValidLanguage, "a two-letter language code in lower case (en, de, ru)");
+
+    private static Option<string> Text(string name, string helpName, string description, bool required) =>
+        Checked(name, helpName, description, required, _ => true, "a value");
+
+    private static Option<string> Checked(string name, string helpName, string description, bool required, Func<string, bool> valid, string takes) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = helpName,
+            Required = required,
+            CustomParser = r =>
+            {
+                var value = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+                if (value.Length > 0 && valid(value)) return value;
+                r.AddError($"{name} takes {takes}.");
+                return null;
+            },
+        };
+
+    private static Option<string[]> Scopes() =>
+        new("--scope")
+        {
+            Description = "scope codes, comma-separated (mailservice,user)",
+            HelpName = "mailservice[,SCOPE...]",
+            Required = true,
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = r =>
+            {
+                var scopes = (r.Tokens.Count > 0 ? r.Tokens[0].Value : "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (scopes.Length > 0 && scopes.All(s => s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))) return scopes;
+                r.AddError("--scope takes scope codes such as mailservice,user.");
+                return [];
+            },
+        };
+
+    private static Option<long> Id(string name, string description, bool required = true, string helpName = "ID") =>
+        new(name)
+        {
+            Description = description,
+            HelpName = helpName,
+            Required = required,
+            CustomParser = r =>
+            {
+                if (r.Tokens.Count > 0 && long.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) return id;
+                r.AddError($"{name} takes a positive number.");
+                return 0;
+            },
+        };
+
+    private static Option<double> Number(string name, string helpName, string description, Func<double, bool> valid, string takes) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = helpName,
+            CustomParser = r =>
+            {
+                if (r.Tokens.Count > 0 && double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && valid(value)) return value;
+                r.AddError($"{name} takes {takes}.");
+                return 0;
+            },
+        };
 }

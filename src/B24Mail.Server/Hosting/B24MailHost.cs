@@ -1,10 +1,9 @@
 using B24Mail.MailServices;
 using B24Mail.MailServices.Icons;
 using B24Mail.MailServices.Storage;
-using B24Mail.Rest.Batch;
-using B24Mail.Rest.Common;
-using B24Mail.Rest.Limits;
+using B24Mail.Rest;
 using B24Mail.Rest.Dispatch;
+using B24Mail.Rest.Limits;
 using B24Mail.Rest.Health;
 using B24Mail.Rest.OAuth;
 using B24Mail.Rest.Identity;
@@ -16,6 +15,8 @@ using B24Mail.Storage.Postgres;
 using B24Mail.Storage.Sqlite;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace B24Mail.Server.Hosting;
 
@@ -27,54 +28,54 @@ public static class B24MailHost
     /// such as its PostgreSQL connection, so commands run on that folder use the same store), the
     /// environment (<c>B24MAIL_*</c>), and the command line.
     /// </summary>
-    public static IConfigurationBuilder AddB24MailSources(this IConfigurationBuilder configuration, string[] args)
+    public static IConfigurationBuilder AddB24MailSources(this IConfigurationBuilder configuration, IReadOnlyDictionary<string, string?> commandLine)
     {
-        var direct = new ConfigurationBuilder().AddEnvironmentVariables("B24MAIL_").AddCommandLine(args, Switches).Build();
-        var data = Path.GetFullPath(direct["Data"] ?? new ServerSettings().Data);
+        var direct = new ConfigurationBuilder().AddEnvironmentVariables("B24MAIL_").AddInMemoryCollection(commandLine).Build();
+        var data = Path.GetFullPath(direct["Data"] ?? new StorageOptions().Data);
         return configuration
             .AddJsonFile(Path.Combine(data, "b24mail.json"), optional: true, reloadOnChange: false)
             .AddEnvironmentVariables("B24MAIL_")
-            .AddCommandLine(args, Switches);
+            .AddInMemoryCollection(commandLine);
     }
 
-    /// <summary>Lets <c>--allow-http</c> and friends be written with dashes.</summary>
-    private static readonly Dictionary<string, string> Switches = new()
-    {
-        ["--allow-http"] = "AllowHttp",
-        ["--tls-cert"] = "TlsCert",
-        ["--tls-key"] = "TlsKey",
-        ["--tls-password"] = "TlsPassword",
-        ["--max-body-bytes"] = "MaxBodyBytes",
-        ["--icon-max-bytes"] = "IconMaxBytes",
-        ["--icon-max-dimension"] = "IconMaxDimension",
-        ["--access-token-lifetime"] = "AccessTokenLifetime",
-        ["--icon-store"] = "IconStore",
-        ["--icon-folder"] = "IconFolder",
-        ["--trusted-proxies"] = "TrustedProxies",
-        ["--refresh-token-lifetime"] = "RefreshTokenLifetime",
-        ["--oauth-consent"] = "OAuthConsent",
-        ["--rate-limit"] = "RateLimit",
-        ["--rate-limit-burst"] = "RateLimitBurst",
-        ["--rate-limit-per-second"] = "RateLimitPerSecond",
-        ["--operating-limit"] = "OperatingLimit",
-    };
+    /// <summary>The same from a command line of settings only (<c>--data DIR --rate-limit false</c>).</summary>
+    public static IConfigurationBuilder AddB24MailSources(this IConfigurationBuilder configuration, string[] args) =>
+        configuration.AddB24MailSources(SettingOptions.Read(args));
 
-    /// <summary>Services shared by the server and the command-line tools: the database and the stores.</summary>
-    public static IServiceCollection AddB24MailStorage(this IServiceCollection services, ServerSettings settings)
+    /// <summary>
+    /// Every module, each binding and checking its own options from the one configuration: the server and
+    /// the commands use the same set, so a command sees the settings the server does.
+    /// </summary>
+    public static IServiceCollection AddB24MailModules(this IServiceCollection services, IConfiguration configuration)
     {
-        DataFolder.EnsureWritable(settings.DataPath);
+        var settings = ServerSettings.From(configuration);
         services.AddSingleton(settings);
-        services.AddSingleton(TimeProvider.System);
+        services.AddB24MailStorage(configuration);
+        services.AddBitrixRest(configuration);
+        services.AddMailServiceScope(configuration);
+        services.AddSingleton<Provisioning>();
+        return services;
+    }
+
+    /// <summary>The database and the stores on it; which ones depends on the storage settings, so those are checked here.</summary>
+    public static IServiceCollection AddB24MailStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        var storage = new StorageOptions();
+        configuration.Bind(storage);
+        if (storage.Problem() is { } problem) throw new OptionsValidationException(nameof(StorageOptions), typeof(StorageOptions), [problem]);
+        DataFolder.EnsureWritable(storage.DataPath);
+        services.AddSingleton(Options.Create(storage));
+        services.AddSingleton(storage);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StorageHealth>();
-        var postgres = !string.IsNullOrEmpty(settings.Postgres);
-        services.AddSingleton<IDatabase>(sp => postgres
-            ? new PostgresDatabase(settings.Postgres!, sp.GetRequiredService<StorageHealth>())
-            : new SqliteDatabase(settings.DatabasePath, sp.GetRequiredService<StorageHealth>()));
+        services.AddSingleton<IDatabase>(sp => storage.OnPostgres
+            ? new PostgresDatabase(storage.Postgres!, sp.GetRequiredService<StorageHealth>())
+            : new SqliteDatabase(storage.DatabasePath, sp.GetRequiredService<StorageHealth>()));
         services.AddSingleton<SqlIdentityStore>();
         services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<SqlIdentityStore>());
         services.AddSingleton<IOAuthStore, SqlOAuthStore>();
         // One node keeps limits in memory; nodes sharing PostgreSQL share them through it.
-        if (postgres)
+        if (storage.OnPostgres)
         {
             services.AddSingleton<SqlLimitStore>();
             services.AddSingleton<ILimitStore>(sp => sp.GetRequiredService<SqlLimitStore>());
@@ -85,22 +86,11 @@ public static class B24MailHost
             // The reads of one request share one freshness check of SQLite's read cache.
             services.AddSingleton<IRequestScope>(sp => (SqliteDatabase)sp.GetRequiredService<IDatabase>());
         }
-        services.AddSingleton(new OAuthOptions
-        {
-            AccessTokenLifetime = TimeSpan.FromSeconds(settings.AccessTokenLifetime),
-            RefreshTokenLifetime = TimeSpan.FromSeconds(settings.RefreshTokenLifetime),
-            Consent = settings.OAuthConsent,
-        });
-        services.AddSingleton<OAuthServer>();
-        services.AddSingleton<IMailServiceStore, SqlMailServiceStore>();
-        var iconsInDatabase = settings.IconStore is null ? postgres : settings.IconStore == "database";
-        if (settings.IconStore is not (null or "folder" or "database")) throw new ArgumentException("--icon-store takes folder or database.");
-        services.AddSingleton<IIconBlobStore>(sp => iconsInDatabase
-            ? new DatabaseIconBlobStore(sp.GetRequiredService<IDatabase>())
-            : new DiskIconBlobStore(Path.GetFullPath(settings.IconFolder ?? settings.DataPath), sp.GetRequiredService<StorageHealth>()));
-        services.AddSingleton<Provisioning>();
         return services;
     }
+
+    /// <summary>Checks every module's options before anything is served or written through them.</summary>
+    public static void ValidateOptions(IServiceProvider services) => services.GetService<IStartupValidator>()?.Validate();
 
     public static async Task MigrateAsync(IServiceProvider services)
     {
@@ -109,20 +99,26 @@ public static class B24MailHost
         if (services.GetService<SqlLimitStore>() is { } limits) await limits.MigrateAsync();
     }
 
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) =>
+        Build(SettingOptions.Read(args), configure);
+
+    /// <param name="commandLine">The settings the command line gave, by configuration key.</param>
+    public static WebApplication Build(IReadOnlyDictionary<string, string?> commandLine, Action<WebApplicationBuilder>? configure = null)
     {
         // The slim builder loads fewer assemblies; HTTPS is added back. Reloading configuration on change
         // would watch the content root, and the data folder is often inside it: every SQLite write would wake it.
-        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.Configuration.AddB24MailSources(args);
+        builder.Configuration.AddB24MailSources(commandLine);
         var settings = ServerSettings.From(builder.Configuration);
-        // Before anything is made in it (the certificate is next): a folder that cannot be written is one line, not a failure half-way.
-        DataFolder.EnsureWritable(settings.DataPath);
         // ASP.NET Core's request logs carry the path, and a webhook path carries its secret.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(ServerSettings.DefaultUrls.Split(';'));
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(SettingOptions.DefaultUrls.Split(';'));
+        builder.Services.AddB24MailModules(builder.Configuration);
+        builder.Services.AddHostedService<ExpirySweeper>();
+        configure?.Invoke(builder);
 
+        // The data folder is checked by the storage module before anything is made in it (the certificate is next).
         var certificate = TlsCertificate.Load(settings, TimeProvider.System);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -132,33 +128,9 @@ public static class B24MailHost
         });
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form => form.MultipartBodyLengthLimit = settings.MaxBodyBytes);
 
-        builder.Services.AddB24MailStorage(settings);
-        builder.Services.AddSingleton(new RestOptions { AllowHttpWebhooks = settings.AllowHttp });
-        builder.Services.AddSingleton(new IconPolicy { MaxBytes = settings.IconMaxBytes, MaxDimension = settings.IconMaxDimension });
-        builder.Services.AddSingleton<Authenticator>();
-        builder.Services.AddSingleton<Dispatcher>();
-        builder.Services.AddSingleton<IRestScope, CommonMethods>();
-        builder.Services.AddSingleton<IRestScope, BatchMethod>();
-        builder.Services.AddSingleton(new LimitOptions
-        {
-            RateEnabled = settings.RateLimit,
-            RateBurst = settings.RateLimitBurst,
-            RatePerSecond = settings.RateLimitPerSecond,
-            OperatingLimitSeconds = settings.OperatingLimit,
-        });
-        builder.Services.AddSingleton<RestLimits>();
-        builder.Services.AddHostedService<ExpirySweeper>();
-        builder.Services.AddSingleton<IRestScope, MailServiceMethods>();
-        builder.Services.AddSingleton(sp =>
-        {
-            var registry = new MethodRegistry();
-            foreach (var scope in sp.GetServices<IRestScope>()) scope.Register(registry);
-            return registry;
-        });
-        configure?.Invoke(builder);
-
         var forwarding = ForwardedHeaderOptions(settings);
         var app = builder.Build();
+        ValidateOptions(app.Services);
         app.UseHostHeaderLimit();
         // Behind a TLS proxy the request reaches us over HTTP: X-Forwarded-Proto from a trusted proxy
         // decides the HTTPS rule, X-Forwarded-For the client IP of the rate limit.

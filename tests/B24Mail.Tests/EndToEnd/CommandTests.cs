@@ -96,7 +96,7 @@ public sealed class CommandTests
     {
         var (code, output, _) = await RunAsync(args);
         Assert.Equal(0, code);
-        foreach (var word in new[] { "user add", "webhook add", "--data", "B24MAIL_DATA", "--urls", "--allow-http", "--presets", "--tls-cert", "--max-body-bytes", "--icon-max-bytes" })
+        foreach (var word in new[] { "user", "webhook", "--data", "B24MAIL_DATA", "--urls", "--allow-http", "--presets", "--tls-cert", "--max-body-bytes", "--icon-max-bytes" })
         {
             Assert.Contains(word, output);
         }

@@ -33,7 +33,7 @@ public sealed class FirstStartTests
     {
         await LiveServer.PrepareDataDirAsync(dataDir);
         var configuration = new ConfigurationBuilder().AddB24MailSources(["--data", dataDir]).Build();
-        var services = new ServiceCollection().AddLogging().AddB24MailStorage(ServerSettings.From(configuration)).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddB24MailModules(configuration).BuildServiceProvider();
         await B24MailHost.MigrateAsync(services);
         return services;
     }

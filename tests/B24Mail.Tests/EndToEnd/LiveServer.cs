@@ -95,7 +95,9 @@ public sealed class LiveServer : IAsyncDisposable
     {
         if (OnPostgres) _ownDatabase ??= await PrepareDataDirAsync(DataDir);
         // The rate limit is on by default; tests that are not about it would trip it, so they switch it off.
-        var args = new List<string> { "--data", DataDir, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0", "--rate-limit", "false" };
+        var args = new List<string> { "--data", DataDir, "--urls", "https://127.0.0.1:0;http://127.0.0.1:0" };
+        // An option given twice is a usage error, so a test's own --rate-limit replaces this one.
+        if (!_extraArgs.Contains("--rate-limit")) args.AddRange(["--rate-limit", "false"]);
         args.AddRange(_extraArgs);
         _app = B24MailHost.Build(args.ToArray(), builder =>
         {
