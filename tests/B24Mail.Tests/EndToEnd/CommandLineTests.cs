@@ -103,15 +103,5 @@ public sealed class CommandLineTests
         }
     }
 
-    private static async Task<(int Code, string Out, string Err)> RunInAsync(string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "b24mail.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int Code, string Out, string Err)> RunInAsync(string folder, params string[] args) => CommandTests.RunInAsync(folder, args);
 }

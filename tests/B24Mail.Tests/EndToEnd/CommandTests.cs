@@ -8,9 +8,12 @@ public sealed class CommandTests
 {
     private static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "b24mail.dll");
 
-    internal static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    internal static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunInAsync(null, args);
+
+    /// <summary>Runs b24mail as its own process, in <paramref name="folder"/> (for relative paths) or here.</summary>
+    internal static async Task<(int Code, string Out, string Err)> RunInAsync(string? folder, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder ?? "" };
         start.ArgumentList.Add(ServerDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
