@@ -21,6 +21,9 @@ public interface IIdentityStore
     /// <summary>Sets the portal's licence type and language (docs/decisions.md #24).</summary>
     Task<bool> SetPortalLicenseAsync(long portalId, string licenseType, string language, CancellationToken cancellationToken = default);
 
+    /// <summary>Sets whether the portal answers calls (docs/decisions.md #31).</summary>
+    Task<bool> SetPortalStateAsync(long portalId, PortalState state, CancellationToken cancellationToken = default);
+
     /// <summary>Sets the portal's own rate limit, or back to the server's with null.</summary>
     Task<bool> SetPortalRateLimitAsync(long portalId, Limits.RateLimit? limit, CancellationToken cancellationToken = default);
 

@@ -12,6 +12,12 @@ public interface IOAuthStore
 
     Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default);
 
+    /// <summary>Limits the app to these users of its portal; an empty list opens it to all (docs/decisions.md #31).</summary>
+    Task SetAppUsersAsync(long appId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default);
+
+    /// <summary>The users the app is limited to; empty when it is open to all.</summary>
+    Task<IReadOnlyList<long>> ListAppUsersAsync(long appId, CancellationToken cancellationToken = default);
+
     Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
     /// <summary>Uses up a code of this app that has not expired and saves the tokens it buys; null if there is none.</summary>

@@ -54,6 +54,12 @@ public static class Cli
         Console.WriteLine($"b24mail is listening on {string.Join(", ", app.Urls)}");
         Console.WriteLine($"Webhook URL: {webhook}");
         Console.WriteLine($"Certificate: {(string.IsNullOrEmpty(server.TlsCert) ? TlsCertificate.PemPath(server) : server.TlsCert)}");
+        var control = app.Services.GetRequiredService<ControlPlane.ControlPlaneOptions>();
+        if (control.ControlPlane)
+        {
+            Console.WriteLine($"Control plane: {B24MailHost.HttpsBase(app)}{ControlPlane.ControlPlaneModule.Prefix}/");
+            if (!string.IsNullOrEmpty(control.AdminKey)) Console.WriteLine($"Admin key: {control.AdminKey}");
+        }
         Console.WriteLine($"Try: curl --cacert {TlsCertificate.PemPath(server)} {webhook}mailservice.list");
         await app.WaitForShutdownAsync();
         return 0;

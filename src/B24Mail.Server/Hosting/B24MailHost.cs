@@ -8,6 +8,7 @@ using B24Mail.Rest.Health;
 using B24Mail.Rest.OAuth;
 using B24Mail.Rest.Identity;
 using B24Mail.Rest.Transport;
+using B24Mail.Server.ControlPlane;
 using B24Mail.Storage;
 using B24Mail.Storage.Identity;
 using B24Mail.Storage.Limits;
@@ -53,6 +54,7 @@ public static class B24MailHost
         services.AddB24MailStorage(configuration);
         services.AddBitrixRest(configuration);
         services.AddMailServiceScope(configuration);
+        services.AddControlPlane(configuration);
         services.AddSingleton<Provisioning>();
         return services;
     }
@@ -144,6 +146,7 @@ public static class B24MailHost
         app.MapBitrixOAuth();
         app.MapMailServiceIcons();
         app.MapBitrixRest();
+        app.MapControlPlane();
         return app;
     }
 

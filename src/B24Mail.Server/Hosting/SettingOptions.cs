@@ -41,6 +41,12 @@ public static class SettingOptions
         Flag("--rate-limit", "RateLimit", "the leaky-bucket rate limit (503 QUERY_LIMIT_EXCEEDED)", Text(Limits.RateEnabled)),
         Number<double>("--rate-limit-burst", "X", "RateLimitBurst", "requests a bucket holds, per (portal, client IP)", Text(Limits.RateBurst)),
         Number<double>("--rate-limit-per-second", "Y", "RateLimitPerSecond", "how fast a bucket drains", Text(Limits.RatePerSecond)),
+        Flag("--control-plane", "ControlPlane", "serve the control plane under /_b24mail/ (state, reset, request journal, faults, clock)", Text(Control.ControlPlane)),
+        Text("--admin-key", "KEY", "AdminKey", "lets clients other than loopback use the control plane with Authorization: Bearer KEY (at least 16 characters)", "none: loopback only"),
+        Number<int>("--journal-size", "N", "JournalSize", "calls the request journal keeps in memory; 0 is off", Text(Control.JournalSize)),
+        Text("--clock", "system|manual", "Clock", "manual: the server's time stands still until POST /_b24mail/clock sets or advances it", Control.Clock),
+        Number<int>("--fault-seed", "N", "FaultSeed", "seed for fault rules with a probability, so a run can be repeated", "none: random"),
+        Text("--seed", "FILE", "Seed", "a state document (JSON) to apply on first start instead of the built-in defaults", "none"),
         Number<double>("--operating-limit", "S", "OperatingLimit", "seconds of execution per (app or webhook, method) in 10 minutes before 429 OPERATION_TIME_LIMIT; 0 is off", Text(Limits.OperatingLimitSeconds)),
     ];
 
@@ -49,6 +55,7 @@ public static class SettingOptions
     private static readonly LimitOptions Limits = new();
     private static readonly OAuthOptions OAuth = new();
     private static readonly IconPolicy Icons = new();
+    private static readonly ControlPlane.ControlPlaneOptions Control = new();
 
     private static string Text(object value) => value is bool flag ? (flag ? "true" : "false") : Convert.ToString(value, CultureInfo.InvariantCulture)!;
 

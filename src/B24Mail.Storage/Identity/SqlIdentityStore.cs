@@ -88,6 +88,7 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
         // An access token names the refresh token issued with it: the sweep keeps an expired access token
         // (and its expired_token answer, on which clients refresh) while that refresh token lives.
         "ALTER TABLE oauth_tokens ADD COLUMN pair_hash BLOB NULL;",
+        PortalStatesAndAppUsers,
     ];
 
     /// <summary>Licence and language per portal (docs/decisions.md #24), the user times of #28, the key that signs secure calls (#26).</summary>
@@ -97,6 +98,19 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
         ALTER TABLE users ADD COLUMN registered_at BIGINT NULL;
         ALTER TABLE users ADD COLUMN last_login_at BIGINT NULL;
         ALTER TABLE oauth_apps ADD COLUMN signing_key TEXT NULL;
+        """;
+
+    /// <summary>
+    /// A portal's state and the users an app is limited to (docs/decisions.md #31). An app with no rows here is
+    /// open to every user of its portal, as an app is when installed.
+    /// </summary>
+    private const string PortalStatesAndAppUsers = """
+        ALTER TABLE portals ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+        CREATE TABLE oauth_app_users (
+            app_id BIGINT NOT NULL REFERENCES oauth_apps(id),
+            user_id BIGINT NOT NULL,
+            PRIMARY KEY (app_id, user_id)
+        );
         """;
 
     private static readonly string[] PostgresMigrations =
@@ -169,10 +183,11 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
         // An access token names the refresh token issued with it: the sweep keeps an expired access token
         // (and its expired_token answer, on which clients refresh) while that refresh token lives.
         "ALTER TABLE oauth_tokens ADD COLUMN pair_hash BYTEA NULL;",
+        PortalStatesAndAppUsers,
     ];
 
-    internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id, p.rate_enabled, p.rate_burst, p.rate_per_second, p.license_type, p.language";
-    internal const int PortalWidth = 10;
+    internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id, p.rate_enabled, p.rate_burst, p.rate_per_second, p.license_type, p.language, p.state";
+    internal const int PortalWidth = 11;
     internal const string UserColumns = "u.id, u.name, u.last_name, u.email, u.is_admin, u.is_active, u.registered_at, u.last_login_at";
     internal const int UserWidth = 8;
 
@@ -224,6 +239,12 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     {
         var command = session.Command("UPDATE portals SET rate_enabled = @enabled, rate_burst = @burst, rate_per_second = @rate WHERE id = @id",
             ("@id", portalId), ("@enabled", limit?.Enabled), ("@burst", limit?.Burst), ("@rate", limit?.PerSecond));
+        return command.ExecuteNonQuery() > 0;
+    });
+
+    public Task<bool> SetPortalStateAsync(long portalId, PortalState state, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    {
+        var command = session.Command("UPDATE portals SET state = @state WHERE id = @id", ("@id", portalId), ("@state", PortalStates.Text(state)));
         return command.ExecuteNonQuery() > 0;
     });
 
@@ -345,7 +366,7 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
 
     internal static Portal ReadPortal(DbDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetString(at + 4),
         r.IsDBNull(at + 5) ? null : new Rest.Limits.RateLimit(r.GetBoolean(at + 5), r.GetDouble(at + 6), r.GetDouble(at + 7)),
-        r.GetString(at + 8), r.GetString(at + 9));
+        r.GetString(at + 8), r.GetString(at + 9), PortalStates.Parse(r.GetString(at + 10)));
 
     internal static PortalUser ReadUser(DbDataReader r, int at, long portalId) =>
         new(portalId, r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetBoolean(at + 4), r.GetBoolean(at + 5), ReadTime(r, at + 6), ReadTime(r, at + 7));

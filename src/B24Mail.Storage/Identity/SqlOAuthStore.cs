@@ -35,6 +35,24 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore, IExpiringSt
         return reader.Read() ? ReadApp(reader, 0) : null;
     }, cancellationToken);
 
+    public Task SetAppUsersAsync(long appId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    {
+        session.Execute("DELETE FROM oauth_app_users WHERE app_id = @app", ("@app", appId));
+        foreach (var userId in userIds.Distinct())
+        {
+            session.Execute("INSERT INTO oauth_app_users (app_id, user_id) VALUES (@app, @user)", ("@app", appId), ("@user", userId));
+        }
+    });
+
+    public Task<IReadOnlyList<long>> ListAppUsersAsync(long appId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    {
+        var command = session.Command("SELECT user_id FROM oauth_app_users WHERE app_id = @app ORDER BY user_id", ("@app", appId));
+        using var reader = command.ExecuteReader();
+        var users = new List<long>();
+        while (reader.Read()) users.Add(reader.GetInt64(0));
+        return (IReadOnlyList<long>)users;
+    }, cancellationToken);
+
     public Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
     {
         var command = session.Command("INSERT INTO oauth_codes (code_hash, app_id, portal_id, user_id, expires_at) VALUES (@hash, @app, @portal, @user, @expires)",

@@ -1,0 +1,42 @@
+using System.Reflection;
+using System.Text.Json;
+using B24Mail.Rest.Identity;
+using B24Mail.Storage;
+
+namespace B24Mail.Server.ControlPlane;
+
+/// <summary><c>GET /_b24mail/</c>: what this server is and which portals it holds, for a person or a console looking at it.</summary>
+public static class ServerInfo
+{
+    public static string Version { get; } =
+        typeof(ServerInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static string Json(IReadOnlyList<Portal> portals, StorageOptions storage, ControlPlaneOptions options, TimeSpan uptime)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("version", Version);
+            json.WriteString("store", storage.OnPostgres ? "postgres" : "sqlite");
+            json.WriteNumber("uptimeSeconds", Math.Round(uptime.TotalSeconds, 3));
+            json.WriteString("clock", options.Clock);
+            json.WriteNumber("journalSize", options.JournalSize);
+            json.WriteStartArray("portals");
+            foreach (var portal in portals)
+            {
+                json.WriteStartObject();
+                json.WriteString("code", portal.Code);
+                json.WriteString("domain", portal.Domain);
+                json.WriteString("memberId", portal.MemberId);
+                json.WriteString("license", portal.LicenseType);
+                json.WriteString("language", portal.Language);
+                json.WriteString("state", PortalStates.Text(portal.State));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}
