@@ -1,4 +1,5 @@
 using B24Mail.Rest.Errors;
+using B24Mail.Rest.Faults;
 using B24Mail.Rest.Health;
 using B24Mail.Rest.Identity;
 using B24Mail.Rest.Limits;
@@ -12,8 +13,10 @@ namespace B24Mail.Rest.Dispatch;
 /// The one path every call takes, whether it came over HTTP or from inside a batch (docs/protocol.md §4.5): method
 /// lookup, HTTPS rule, credential, rate limit, scope, operating limit, admin right, handler, time block and,
 /// for a call that carried <c>state</c>, the signature. A batch command skips the steps its outer call already did (HTTPS, credential, rate).
+/// A fault rule (<see cref="IFaultHook"/>) is asked right after the credential, for the call and for each batch command.
 /// </summary>
-public sealed class Dispatcher(MethodRegistry registry, Authenticator authenticator, RestLimits limits, RestOptions options, TimeProvider time, ILogger<Dispatcher> logger)
+public sealed class Dispatcher(MethodRegistry registry, Authenticator authenticator, RestLimits limits, RestOptions options, TimeProvider time, ILogger<Dispatcher> logger,
+    IIdentityStore identity, IFaultHook? faults = null)
 {
     /// <summary>
     /// The steps that need no parameters: method lookup (decided before authentication, so an unknown method
@@ -22,10 +25,24 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
     /// </summary>
     public async ValueTask<RestAdmission> AdmitAsync(string methodName, RestCredential credential, bool isHttps, string host, CancellationToken cancellationToken)
     {
-        if (!registry.TryGet(methodName, out var method)) throw SystemErrors.MethodNotFound;
-        if (credential is RestCredential.Webhook && !isHttps && !options.AllowHttpWebhooks) throw SystemErrors.HttpsRequired;
-        return new RestAdmission(method, await authenticator.ResolveAsync(credential, host, cancellationToken));
+        try
+        {
+            if (!registry.TryGet(methodName, out var method)) throw SystemErrors.MethodNotFound;
+            if (credential is RestCredential.Webhook && !isHttps && !options.AllowHttpWebhooks) throw SystemErrors.HttpsRequired;
+            return new RestAdmission(method, await authenticator.ResolveAsync(credential, host, cancellationToken));
+        }
+        catch (RestError)
+        {
+            // A closed portal's domain answers PORTAL_DELETED before the method lookup (docs/decisions.md #31). Looked up
+            // only when a step before the credential failed: on success the credential's portal is the domain's, and
+            // its state was checked with it, so the common path pays no extra query.
+            if (await IsClosedDomainAsync(host, cancellationToken)) throw SystemErrors.PortalDeleted;
+            throw;
+        }
     }
+
+    private async Task<bool> IsClosedDomainAsync(string host, CancellationToken cancellationToken) =>
+        host.Length > 0 && await identity.FindPortalByDomainAsync(host, cancellationToken) is { State: PortalState.Closed };
 
     /// <summary>A call, admitted here unless the transport already did (<paramref name="admitted"/>).</summary>
     public async ValueTask<RestOutcome> InvokeAsync(RestCall call, CancellationToken cancellationToken, RestAdmission? admitted = null)
@@ -34,6 +51,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         try
         {
             var (method, caller) = admitted ?? await AdmitAsync(call.MethodName, call.Credential, call.IsHttps, call.Host, cancellationToken);
+            if (await FaultAsync(method.Name, caller, cancellationToken) is { } forced) return RestOutcome.Failure(forced);
             if (!await limits.AcceptRequestAsync(caller.Portal, call.ClientIp, start, cancellationToken)) return RestOutcome.Failure(SystemErrors.QueryLimitExceeded);
             return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, call.State, cancellationToken);
         }
@@ -49,7 +67,17 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         var start = time.GetUtcNow();
         if (!registry.TryGet(methodName, out var method)) return RestOutcome.Failure(SystemErrors.MethodNotFound);
         if (!method.AllowedInBatch) return RestOutcome.Failure(SystemErrors.BatchMethodNotAllowed);
+        if (await FaultAsync(method.Name, caller, cancellationToken) is { } forced) return RestOutcome.Failure(forced);
         return await ExecuteAsync(method, caller, parameters, baseUrl, start, inBatch: true, state: null, cancellationToken);
+    }
+
+    /// <summary>Applies a fired fault rule: waits, drops the connection, or gives the error the call answers instead of running.</summary>
+    private async ValueTask<RestError?> FaultAsync(string methodName, Caller caller, CancellationToken cancellationToken)
+    {
+        if (faults is null || await faults.NextAsync(methodName, caller, cancellationToken) is not { } fault) return null;
+        if (fault.Delay > TimeSpan.Zero) await Task.Delay(fault.Delay, time, cancellationToken);
+        if (fault.Drop) throw new ConnectionDropped();
+        return fault.Error;
     }
 
     private async ValueTask<RestOutcome> ExecuteAsync(RestMethod method, Caller caller, PhpArray parameters, string baseUrl, DateTimeOffset start, bool inBatch, string? state, CancellationToken cancellationToken)
@@ -78,7 +106,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         {
             failure = error;
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException and not ConnectionDropped)
         {
             // A storage failure was logged once when it began; each request meeting it would only repeat it.
             if (!StorageHealth.IsReported(exception)) logger.LogError(exception, "Method {Method} failed", method.Name);

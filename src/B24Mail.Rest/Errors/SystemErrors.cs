@@ -1,6 +1,6 @@
 namespace B24Mail.Rest.Errors;
 
-/// <summary>The protocol's own errors, in one table (docs/protocol.md §4.2–4.3, docs/decisions.md #17, #18, #20, #21).</summary>
+/// <summary>The protocol's own errors, in one table (docs/protocol.md §4.2–4.3, docs/decisions.md #17, #18, #20, #21, #31).</summary>
 public static class SystemErrors
 {
     public static RestError MethodNotFound => new("ERROR_METHOD_NOT_FOUND", "Method not found!", 404);
@@ -18,6 +18,28 @@ public static class SystemErrors
     public static RestError BatchLengthExceeded => new("ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded", 400);
     public static RestError ApplicationContextRequired => new("ACCESS_DENIED", "Access denied! Application context required", 400);
     public static RestError Internal => new("INTERNAL_SERVER_ERROR", "Internal server error", 500);
+    public static RestError UnexpectedAnswer => new("ERROR_UNEXPECTED_ANSWER", "Server returned an unexpected response", 500);
+    public static RestError OverloadLimit => new("OVERLOAD_LIMIT", "REST API is blocked due to overload.", 503);
+    public static RestError CommercialPlansOnly => new("ACCESS_DENIED", "REST is available only on commercial plans.", 403);
+    public static RestError PortalDeleted => new("PORTAL_DELETED", "Portal was deleted", 500);
+    public static RestError UserAccessError => new("user_access_error", "The user does not have access to the application.", 403);
+    public static RestError ManifestNotAvailable => new("ERROR_MANIFEST_IS_NOT_AVAILABLE", "Manifest is not available", 404);
     public static RestError RequestTooLarge => new("REQUEST_ENTITY_TOO_LARGE", "Request entity too large", 413);
     public static RestError BadRequest => new("INVALID_REQUEST", "Malformed request", 400);
+
+    /// <summary>The errors a fault rule may name (the seed's table of system errors), by their <c>error</c> code.</summary>
+    public static readonly IReadOnlyDictionary<string, Func<RestError>> Named = new Dictionary<string, Func<RestError>>(StringComparer.Ordinal)
+    {
+        ["QUERY_LIMIT_EXCEEDED"] = () => QueryLimitExceeded,
+        ["INTERNAL_SERVER_ERROR"] = () => Internal,
+        ["ERROR_UNEXPECTED_ANSWER"] = () => UnexpectedAnswer,
+        ["OVERLOAD_LIMIT"] = () => OverloadLimit,
+        ["ACCESS_DENIED"] = () => CommercialPlansOnly,
+        ["PORTAL_DELETED"] = () => PortalDeleted,
+        ["user_access_error"] = () => UserAccessError,
+        ["expired_token"] = () => ExpiredToken,
+        ["invalid_token"] = () => InvalidToken,
+        ["INVALID_CREDENTIALS"] = () => InvalidCredentials,
+        ["ERROR_MANIFEST_IS_NOT_AVAILABLE"] = () => ManifestNotAvailable,
+    };
 }

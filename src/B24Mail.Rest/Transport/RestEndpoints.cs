@@ -72,6 +72,10 @@ public static class RestEndpoints
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
         }
+        catch (Faults.ConnectionDropped)
+        {
+            http.Abort();
+        }
         catch (Exception exception)
         {
             // The path is not logged: a webhook path carries its secret. A storage failure was logged when it began.

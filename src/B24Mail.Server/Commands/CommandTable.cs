@@ -24,7 +24,7 @@ public static class CommandTable
         Group("portal", "portals: add, set, list, limit", PortalAdd(open), PortalSet(open), PortalList(open), PortalLimit(open)),
         Group("user", "users of a portal: add, list, activate, deactivate", UserAdd(open), UserList(open), UserActive(open, "activate", true), UserActive(open, "deactivate", false)),
         Group("webhook", "inbound webhooks: add, list, remove, deactivate", WebhookAdd(open), WebhookList(open), WebhookRemove(open), WebhookDeactivate(open)),
-        Group("app", "OAuth apps: add", AppAdd(open)),
+        Group("app", "OAuth apps: add, restrict", AppAdd(open), AppRestrict(open)),
         Group("token", "OAuth tokens: issue", TokenIssue(open)),
     ];
 
@@ -73,16 +73,22 @@ public static class CommandTable
         var code = Code(required: true);
         var license = License();
         var language = Language();
-        var command = Verb("set", "change a portal's licence type (pro, ent10000, ...) or language (en, de, ...); prints the code", open, async c =>
+        var state = Checked("--state", "active|blocked|free|closed", "whether the portal answers calls: blocked answers OVERLOAD_LIMIT, free ACCESS_DENIED, closed PORTAL_DELETED",
+            required: false, v => PortalStates.TryParse(v, out _), "active, blocked, free or closed");
+        var command = Verb("set", "change a portal's licence type (pro, ent10000, ...), language (en, de, ...) or state (active, blocked, free, closed); prints the code", open, async c =>
         {
             var portal = await c.Identity.FindPortalAsync(c.Line.GetRequiredValue(code)) ?? throw new ArgumentException($"No portal '{c.Line.GetValue(code)}'.");
-            await c.Identity.SetPortalLicenseAsync(portal.Id, c.Line.GetValue(license) ?? portal.LicenseType, c.Line.GetValue(language) ?? portal.Language);
+            if (c.Line.GetResult(license) is not null || c.Line.GetResult(language) is not null)
+            {
+                await c.Identity.SetPortalLicenseAsync(portal.Id, c.Line.GetValue(license) ?? portal.LicenseType, c.Line.GetValue(language) ?? portal.Language);
+            }
+            if (c.Line.GetValue(state) is { } text && PortalStates.TryParse(text, out var parsed)) await c.Identity.SetPortalStateAsync(portal.Id, parsed);
             Console.WriteLine(portal.Code);
             return 0;
-        }, code, license, language);
+        }, code, license, language, state);
         command.Validators.Add(r =>
         {
-            if (r.GetResult(license) is null && r.GetResult(language) is null) r.AddError("portal set takes --license or --language.");
+            if (r.GetResult(license) is null && r.GetResult(language) is null && r.GetResult(state) is null) r.AddError("portal set takes --license, --language or --state.");
         });
         return command;
     }
@@ -230,6 +236,42 @@ public static class CommandTable
             Console.WriteLine(PhpJsonWriter.ToJson(new Rest.Values.PhpArray { { "client_id", installed.App.ClientId }, { "client_secret", installed.ClientSecret } }));
             return 0;
         }, name, scope, redirect);
+    }
+
+    private static Command AppRestrict(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
+    {
+        var app = Text("--app", "CLIENT_ID", "the app's client_id", required: true);
+        var users = new Option<long[]>("--users")
+        {
+            Description = "user IDs, comma-separated, or all to open the app to every user",
+            HelpName = "ID[,ID...]|all",
+            Required = true,
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+                if (text == "all") return [];
+                var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var ids = parts.Select(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : 0).ToArray();
+                if (parts.Length > 0 && parts.Length <= 1000 && ids.All(id => id > 0)) return ids;
+                r.AddError("--users takes user IDs such as 1,2, or all.");
+                return [];
+            },
+        };
+        return Verb("restrict", "limit an app to some users (their tokens work, other users' answer user_access_error), or open it to all (--users all); prints the users", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            var clientId = c.Line.GetRequiredValue(app);
+            var oauth = c.Get<IOAuthStore>();
+            var found = await oauth.FindAppAsync(clientId);
+            if (found is null || found.PortalId != portal.Id) throw new ArgumentException($"No app '{clientId}' in portal '{portal.Code}'.");
+            var ids = c.Line.GetRequiredValue(users).Distinct().ToArray();
+            var known = await c.Identity.FindUsersAsync(portal.Id, ids);
+            if (ids.FirstOrDefault(id => known.All(u => u.Id != id)) is var missing and > 0) throw new ArgumentException($"User {missing} does not exist in portal '{portal.Code}'.");
+            await oauth.SetAppUsersAsync(found.Id, ids);
+            Console.WriteLine(ids.Length == 0 ? "all" : string.Join(',', ids.Order()));
+            return 0;
+        }, app, users);
     }
 
     private static Command TokenIssue(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)

@@ -1,5 +1,8 @@
 using B24Mail.Rest.Common;
+using B24Mail.Rest.Faults;
 using B24Mail.Rest.Identity;
+using B24Mail.Server.ControlPlane.Clock;
+using B24Mail.Server.ControlPlane.Faults;
 using B24Mail.Storage;
 
 namespace B24Mail.Server.ControlPlane;
@@ -20,7 +23,37 @@ public static class ControlPlaneModule
             .Validate(o => o.Clock is "system" or "manual", "--clock (B24MAIL_CLOCK) takes system or manual.")
             .Validate(o => o.AdminKey is null || o.AdminKey.Length >= 16, "--admin-key (B24MAIL_ADMINKEY) takes at least 16 characters.")
             .Offered();
+        var bound = new ControlPlaneOptions();
+        configuration.Bind(bound);
+        // Without the control plane no rule can be added, so calls do not even ask.
+        if (bound.ControlPlane)
+        {
+            services.AddSingleton<FaultStore>();
+            services.AddSingleton<FaultInjector>();
+            services.AddSingleton<IFaultHook>(sp => sp.GetRequiredService<FaultInjector>());
+            services.AddSingleton<IResetWithState>(sp => sp.GetRequiredService<FaultInjector>());
+        }
         return services;
+    }
+
+    /// <summary>
+    /// Under <c>--clock manual</c> the server's <see cref="TimeProvider"/> is a <see cref="ManualClock"/>; registered
+    /// before the storage module, which adds the system clock only when no clock was registered.
+    /// </summary>
+    public static IServiceCollection AddControlPlaneClock(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (configuration["Clock"] != "manual") return services;
+        services.AddSingleton<ManualClock>();
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<ManualClock>());
+        services.AddSingleton<ManualClockStore>();
+        return services;
+    }
+
+    /// <summary>The control plane's own tables: the fault rules and, under a manual clock, its stored time.</summary>
+    public static async Task MigrateAsync(IServiceProvider services)
+    {
+        if (services.GetService<FaultStore>() is { } faults) await faults.MigrateAsync();
+        if (services.GetService<ManualClockStore>() is { } clock) await clock.MigrateAsync();
     }
 
     public static void MapControlPlane(this WebApplication app)
@@ -33,5 +66,8 @@ public static class ControlPlaneModule
         group.MapGet("/", async (IIdentityStore identity, StorageOptions storage, TimeProvider time, CancellationToken cancellationToken) =>
             Results.Text(ServerInfo.Json(await identity.ListPortalsAsync(cancellationToken), storage, options, time.GetElapsedTime(started)), "application/json"));
         group.MapGet("/openapi.json", () => Results.Stream(OpenApiDocument.Open(), "application/json"));
+        group.MapFaults();
+        group.MapPortals();
+        if (options.ManualClock) group.MapClock();
     }
 }

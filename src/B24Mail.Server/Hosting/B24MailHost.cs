@@ -51,6 +51,7 @@ public static class B24MailHost
     {
         var settings = ServerSettings.From(configuration);
         services.AddSingleton(settings);
+        services.AddControlPlaneClock(configuration);
         services.AddB24MailStorage(configuration);
         services.AddBitrixRest(configuration);
         services.AddMailServiceScope(configuration);
@@ -99,6 +100,7 @@ public static class B24MailHost
         await services.GetRequiredService<SqlIdentityStore>().MigrateAsync();
         await services.GetRequiredService<IMailServiceStore>().MigrateAsync();
         if (services.GetService<SqlLimitStore>() is { } limits) await limits.MigrateAsync();
+        await ControlPlaneModule.MigrateAsync(services);
     }
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) =>

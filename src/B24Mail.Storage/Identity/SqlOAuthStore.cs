@@ -101,10 +101,13 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore, IExpiringSt
         return owner;
     });
 
+    /// <summary>The app's user limit is read in the same statement (and cached with it), so it costs no round trip.</summary>
     public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.Cached("token:" + Convert.ToHexString(accessHash) + "@" + host, session =>
     {
         var command = session.Command($"""
-            SELECT t.scopes, t.expires_at, {PortalColumns}, {UserColumns}, {AppColumns}, {HostPortalColumn}
+            SELECT t.scopes, t.expires_at, {PortalColumns}, {UserColumns}, {AppColumns}, {HostPortalColumn},
+                CASE WHEN EXISTS (SELECT 1 FROM oauth_app_users r WHERE r.app_id = t.app_id)
+                      AND NOT EXISTS (SELECT 1 FROM oauth_app_users r WHERE r.app_id = t.app_id AND r.user_id = t.user_id) THEN 0 ELSE 1 END
             FROM oauth_tokens t
             JOIN portals p ON p.id = t.portal_id
             JOIN users u ON u.portal_id = t.portal_id AND u.id = t.user_id
@@ -116,7 +119,7 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore, IExpiringSt
         var portal = ReadPortal(reader, 2);
         var hostAt = 2 + PortalWidth + UserWidth + AppWidth;
         return (TokenGrant?)new TokenGrant(portal, ReadUser(reader, 2 + PortalWidth, portal.Id), ReadApp(reader, 2 + PortalWidth + UserWidth), ReadScopes(reader, 0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-            reader.IsDBNull(hostAt) ? null : reader.GetInt64(hostAt));
+            reader.IsDBNull(hostAt) ? null : reader.GetInt64(hostAt), Convert.ToInt64(reader.GetValue(hostAt + 1)) == 1);
     }), cancellationToken);
 
     private static GrantOwner? ReadOwner(IDbSession session, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)
