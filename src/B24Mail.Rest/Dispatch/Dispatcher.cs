@@ -34,8 +34,9 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         try
         {
             var (method, caller) = admitted ?? await AdmitAsync(call.MethodName, call.Credential, call.IsHttps, call.Host, cancellationToken);
+            if (call.Exchange is { } exchange) exchange.Caller = caller;
             if (!await limits.AcceptRequestAsync(caller.Portal, call.ClientIp, start, cancellationToken)) return RestOutcome.Failure(SystemErrors.QueryLimitExceeded);
-            return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, call.State, cancellationToken);
+            return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, call.State, cancellationToken, call.Exchange);
         }
         catch (RestError error)
         {
@@ -52,7 +53,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         return await ExecuteAsync(method, caller, parameters, baseUrl, start, inBatch: true, state: null, cancellationToken);
     }
 
-    private async ValueTask<RestOutcome> ExecuteAsync(RestMethod method, Caller caller, PhpArray parameters, string baseUrl, DateTimeOffset start, bool inBatch, string? state, CancellationToken cancellationToken)
+    private async ValueTask<RestOutcome> ExecuteAsync(RestMethod method, Caller caller, PhpArray parameters, string baseUrl, DateTimeOffset start, bool inBatch, string? state, CancellationToken cancellationToken, RestExchange? exchange = null)
     {
         if (!method.IsBasic && !caller.HasAnyScope(method.Scopes))
         {
@@ -68,7 +69,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         var began = time.GetTimestamp();
         object? result = null;
         RestError? failure = null;
-        var context = new RestContext(caller, parameters, baseUrl, this, cancellationToken) { InBatch = inBatch };
+        var context = new RestContext(caller, parameters, baseUrl, this, cancellationToken) { InBatch = inBatch, Exchange = exchange };
         try
         {
             if (method.DeniedToNonAdmins is { } denied && !caller.User.IsAdmin) throw denied();

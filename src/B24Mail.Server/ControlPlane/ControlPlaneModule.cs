@@ -1,5 +1,7 @@
 using B24Mail.Rest.Common;
 using B24Mail.Rest.Identity;
+using B24Mail.Rest.Transport;
+using B24Mail.Server.ControlPlane.Journal;
 using B24Mail.Storage;
 
 namespace B24Mail.Server.ControlPlane;
@@ -20,6 +22,10 @@ public static class ControlPlaneModule
             .Validate(o => o.Clock is "system" or "manual", "--clock (B24MAIL_CLOCK) takes system or manual.")
             .Validate(o => o.AdminKey is null || o.AdminKey.Length >= 16, "--admin-key (B24MAIL_ADMINKEY) takes at least 16 characters.")
             .Offered();
+        services.AddSingleton<RequestJournal>();
+        services.AddSingleton<IRestRecorder>(sp => sp.GetRequiredService<RequestJournal>());
+        services.AddSingleton<IResetWithState>(sp => sp.GetRequiredService<RequestJournal>());
+        services.AddB24MailMetrics(configuration, scrape: configuration.GetValue("ControlPlane", true));
         return services;
     }
 
@@ -32,6 +38,8 @@ public static class ControlPlaneModule
         var started = app.Services.GetRequiredService<TimeProvider>().GetTimestamp();
         group.MapGet("/", async (IIdentityStore identity, StorageOptions storage, TimeProvider time, CancellationToken cancellationToken) =>
             Results.Text(ServerInfo.Json(await identity.ListPortalsAsync(cancellationToken), storage, options, time.GetElapsedTime(started)), "application/json"));
+        group.MapJournal();
+        group.MapMetrics();
         group.MapGet("/openapi.json", () => Results.Stream(OpenApiDocument.Open(), "application/json"));
     }
 }

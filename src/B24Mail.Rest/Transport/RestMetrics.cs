@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace B24Mail.Rest.Transport;
+
+/// <summary>
+/// The core's instruments on the meter every part of the server names <c>B24Mail</c> (an exporter listens to the
+/// name, so each part keeps its own instance). Without a listener an instrument costs a flag check.
+/// </summary>
+public static class RestMetrics
+{
+    public const string MeterName = "B24Mail";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> Requests = Meter.CreateCounter<long>("b24mail.requests", "{request}", "REST calls by method, HTTP status and error code");
+
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("b24mail.request.duration", "s", "Time to answer a REST call, by method and HTTP status");
+
+    private static readonly Counter<long> RateLimitHits = Meter.CreateCounter<long>("b24mail.ratelimit.hits", "{request}", "Calls refused with QUERY_LIMIT_EXCEEDED");
+
+    private static readonly Counter<long> OperatingLimitHits = Meter.CreateCounter<long>("b24mail.operatinglimit.hits", "{request}", "Calls refused with OPERATION_TIME_LIMIT, by method");
+
+    /// <param name="method">A registered method's name, or <c>unknown</c>: a client must not grow the series by inventing names.</param>
+    public static void Record(string method, int status, string? error, TimeSpan elapsed)
+    {
+        if (!Requests.Enabled && !Duration.Enabled) return;
+        var tags = new TagList { { "method", method }, { "status", status } };
+        Duration.Record(elapsed.TotalSeconds, tags);
+        tags.Add("error", error ?? "");
+        Requests.Add(1, tags);
+        if (error == "QUERY_LIMIT_EXCEEDED") RateLimitHits.Add(1);
+        else if (error == "OPERATION_TIME_LIMIT") OperatingLimitHits.Add(1, new KeyValuePair<string, object?>("method", method));
+    }
+}
