@@ -25,7 +25,6 @@ public static class ControlPlaneModule
         services.AddSingleton<RequestJournal>();
         services.AddSingleton<IRestRecorder>(sp => sp.GetRequiredService<RequestJournal>());
         services.AddSingleton<IResetWithState>(sp => sp.GetRequiredService<RequestJournal>());
-        services.AddB24MailMetrics(configuration, scrape: configuration.GetValue("ControlPlane", true));
         return services;
     }
 

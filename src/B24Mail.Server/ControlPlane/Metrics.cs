@@ -21,7 +21,8 @@ public static class Metrics
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(RestMetrics.MeterName);
-                if (scrape) metrics.AddPrometheusExporter();
+                // Scrapes are rare and guarded; a cached answer would only hide a counter that just moved.
+                if (scrape) metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp) metrics.AddOtlpExporter();
             });
         return services;
