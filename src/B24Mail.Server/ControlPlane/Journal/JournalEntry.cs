@@ -3,8 +3,8 @@ using B24Mail.Rest.Values;
 namespace B24Mail.Server.ControlPlane.Journal;
 
 /// <summary>
-/// One recorded call, already masked and bounded (<see cref="JournalCopy"/>, <see cref="RequestJournal.MaskPath"/>);
-/// turned into JSON only when read. <see cref="Answer"/> is the answer's first bytes, masked when read.
+/// One recorded call, its parameters already masked and bounded (<see cref="JournalCopy"/>); turned into JSON, and
+/// its path masked (<see cref="RequestJournal.MaskPath"/>), only when read. <see cref="Answer"/> is the answer's first bytes, masked when read.
 /// </summary>
 public sealed record JournalEntry(
     long Id,

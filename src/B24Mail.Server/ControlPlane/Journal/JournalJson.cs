@@ -18,7 +18,7 @@ public static class JournalJson
         json.WriteNumber("id", entry.Id);
         json.WriteString("time", entry.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
         json.WriteString("httpMethod", entry.HttpMethod);
-        json.WriteString("path", entry.Path);
+        json.WriteString("path", RequestJournal.MaskPath(entry.Path));
         json.WriteString("method", entry.Method);
         json.WriteString("portal", entry.Portal);
         json.WriteString("credential", entry.Credential);

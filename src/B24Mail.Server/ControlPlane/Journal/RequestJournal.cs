@@ -71,7 +71,8 @@ public sealed class RequestJournal : IRestRecorder, IResetWithState
         lock (_lock)
         {
             var next = ++_lastId;
-            entry = new JournalEntry(next, exchange.Started, exchange.HttpMethod, MaskPath(exchange.Path), exchange.MethodName is { } m ? Cut(m) : null,
+            // The path is masked when read: a request line is at most a few KB, and splitting it here would cost every call.
+            entry = new JournalEntry(next, exchange.Started, exchange.HttpMethod, exchange.Path, exchange.MethodName is { } m ? Cut(m) : null,
                 caller?.Portal.Code, credential, user, parameters, exchange.Status, exchange.Error, duration, exchange.Body, exchange.BodyLength, commands);
             _ring[next % _ring.Length] = entry;
         }
