@@ -6,6 +6,8 @@ using B24Mail.Rest.Limits;
 using B24Mail.Rest.OAuth;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using B24Mail.Rest.Transport;
 
 namespace B24Mail.Rest;
 
@@ -25,6 +27,7 @@ public static class RestServices
             .Validate(o => o.AccessTokenLifetimeSeconds > 0, "--access-token-lifetime (B24MAIL_ACCESSTOKENLIFETIME) takes a positive number of seconds.")
             .Validate(o => o.RefreshTokenLifetimeSeconds > 0, "--refresh-token-lifetime (B24MAIL_REFRESHTOKENLIFETIME) takes a positive number of seconds.")
             .Offered();
+        services.TryAddSingleton<IRestRecorder, NoRestRecorder>();
         services.AddSingleton<OAuthServer>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<Dispatcher>();

@@ -36,12 +36,15 @@ public sealed class BatchMethod : IRestScope
             if (index++ >= MaxCommands)
             {
                 error.Set(key, ResponseWriter.ErrorBody(SystemErrors.BatchLengthExceeded));
+                context.Exchange?.AddCommand(new RestExchangeCommand(key, value as string ?? "", new PhpArray(), SystemErrors.BatchLengthExceeded));
                 continue;
             }
             // Newer servers skip a command that is not a string.
             if (value is not string command) continue;
             var (method, parameters) = Parse(command);
-            var outcome = await context.Dispatcher.InvokeCommandAsync(context.Caller, method, references.Substitute(parameters), context.BaseUrl, context.CancellationToken);
+            var substituted = references.Substitute(parameters);
+            var outcome = await context.Dispatcher.InvokeCommandAsync(context.Caller, method, substituted, context.BaseUrl, context.CancellationToken);
+            context.Exchange?.AddCommand(new RestExchangeCommand(key, method, substituted, outcome.Error));
             if (outcome.Error is { } failure)
             {
                 error.Set(key, ResponseWriter.ErrorBody(failure));

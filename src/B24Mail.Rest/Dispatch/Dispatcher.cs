@@ -51,9 +51,10 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         try
         {
             var (method, caller) = admitted ?? await AdmitAsync(call.MethodName, call.Credential, call.IsHttps, call.Host, cancellationToken);
+            if (call.Exchange is { } exchange) exchange.Caller = caller;
             if (await FaultAsync(method.Name, caller, cancellationToken) is { } forced) return RestOutcome.Failure(forced);
             if (!await limits.AcceptRequestAsync(caller.Portal, call.ClientIp, start, cancellationToken)) return RestOutcome.Failure(SystemErrors.QueryLimitExceeded);
-            return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, call.State, cancellationToken);
+            return await ExecuteAsync(method, caller, call.Params, call.BaseUrl, start, inBatch: false, call.State, cancellationToken, call.Exchange);
         }
         catch (RestError error)
         {
@@ -80,7 +81,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         return fault.Error;
     }
 
-    private async ValueTask<RestOutcome> ExecuteAsync(RestMethod method, Caller caller, PhpArray parameters, string baseUrl, DateTimeOffset start, bool inBatch, string? state, CancellationToken cancellationToken)
+        private async ValueTask<RestOutcome> ExecuteAsync(RestMethod method, Caller caller, PhpArray parameters, string baseUrl, DateTimeOffset start, bool inBatch, string? state, CancellationToken cancellationToken, RestExchange? exchange = null)
     {
         if (!method.IsBasic && !caller.HasAnyScope(method.Scopes))
         {
@@ -96,7 +97,7 @@ public sealed class Dispatcher(MethodRegistry registry, Authenticator authentica
         var began = time.GetTimestamp();
         object? result = null;
         RestError? failure = null;
-        var context = new RestContext(caller, parameters, baseUrl, this, cancellationToken) { InBatch = inBatch };
+        var context = new RestContext(caller, parameters, baseUrl, this, cancellationToken) { InBatch = inBatch, Exchange = exchange };
         try
         {
             if (method.DeniedToNonAdmins is { } denied && !caller.User.IsAdmin) throw denied();

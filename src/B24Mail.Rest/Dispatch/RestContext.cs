@@ -9,6 +9,9 @@ public sealed record RestContext(Caller Caller, PhpArray Params, string BaseUrl,
     /// <summary>A command of a batch rather than a call of its own.</summary>
     public bool InBatch { get; init; }
 
+    /// <summary>The call's record for an <see cref="Transport.IRestRecorder"/>, when one wants it.</summary>
+    public Transport.RestExchange? Exchange { get; init; }
+
     /// <summary>
     /// What a method vouches for when the caller asks for a signed answer (docs/decisions.md #26); set by the methods
     /// the real server signs. The dispatcher signs it when the call carried <c>state</c>.

@@ -23,17 +23,36 @@ public static class OAuthEndpoints
     public static IEndpointRouteBuilder MapBitrixOAuth(this IEndpointRouteBuilder app)
     {
         // Routing matches these with and without the trailing slash that clients send.
-        app.MapMethods("/oauth/token", ["GET", "POST"], TokenAsync);
+        var recorder = app.ServiceProvider.GetRequiredService<IRestRecorder>();
+        var time = app.ServiceProvider.GetRequiredService<TimeProvider>();
+        RequestDelegate Recorded(Func<HttpContext, RestExchange?, Task> handle) => async http =>
+        {
+            var exchange = recorder.IsOn ? new RestExchange(http.Request.Method, http.Request.Path.Value ?? "", time.GetTimestamp(), time.GetUtcNow()) : null;
+            try
+            {
+                await handle(http, exchange);
+            }
+            finally
+            {
+                if (exchange is not null)
+                {
+                    exchange.Status = http.Response.StatusCode;
+                    recorder.Record(exchange);
+                }
+            }
+        };
+        // Routing matches these with and without the trailing slash that clients send.
+        app.MapMethods("/oauth/token", ["GET", "POST"], Recorded(TokenAsync));
         // The authorization server's own paths (docs/decisions.md #25): server_endpoint names /oauth/rest/, and an SDK that
         // takes /oauth as its OAuth host refreshes at /oauth/oauth/token/, as it would at the cloud's.
-        app.MapMethods("/oauth/oauth/token", ["GET", "POST"], TokenAsync);
-        app.MapMethods("/oauth/rest/{**method}", ["GET", "POST"], ServerMethodAsync);
-        app.MapMethods("/oauth/authorize", ["GET", "POST"], AuthorizeAsync);
+        app.MapMethods("/oauth/oauth/token", ["GET", "POST"], Recorded(TokenAsync));
+        app.MapMethods("/oauth/rest/{**method}", ["GET", "POST"], Recorded((http, exchange) => ServerMethodAsync(http, http.Request.RouteValues["method"] as string, exchange)));
+        app.MapMethods("/oauth/authorize", ["GET", "POST"], Recorded(AuthorizeAsync));
         return app;
     }
 
     /// <summary>The authorization server knows one method, <c>app.info</c>; anything else is not found.</summary>
-    private static async Task ServerMethodAsync(HttpContext http, string? method)
+    private static async Task ServerMethodAsync(HttpContext http, string? method, RestExchange? exchange)
     {
         var server = http.RequestServices.GetRequiredService<OAuthServer>();
         var time = http.RequestServices.GetRequiredService<TimeProvider>();
@@ -43,41 +62,55 @@ public static class OAuthEndpoints
             var name = (method ?? "").Trim('/');
             if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) name = name[..^5];
             if (!string.Equals(name, "app.info", StringComparison.OrdinalIgnoreCase)) throw SystemErrors.MethodNotFound;
+            if (exchange is not null) exchange.MethodName = "app.info";
             var parameters = await RestParams.ReadAsync(http.Request, http.RequestAborted);
-            var result = await server.ServerAppInfoAsync(RestParams.TakeToken(http.Request, parameters), BaseUrl(http.Request), http.Request.Host.Value ?? "", http.RequestAborted);
+            var token = RestParams.TakeToken(http.Request, parameters);
+            if (exchange is not null)
+            {
+                exchange.Params = parameters;
+                exchange.Credential = token is null ? RestCredential.None.Instance : new RestCredential.Token(token);
+            }
+            var result = await server.ServerAppInfoAsync(token, BaseUrl(http.Request), http.Request.Host.Value ?? "", http.RequestAborted);
             var block = new Dispatch.TimeBlock(start, time.GetUtcNow(), (time.GetUtcNow() - start).TotalSeconds, 0, 0, time.LocalTimeZone);
-            await WriteJsonAsync(http, 200, PhpArray.From(("result", result), ("time", block)));
+            await WriteJsonAsync(http, 200, PhpArray.From(("result", result), ("time", block)), exchange);
         }
         catch (RestError error)
         {
-            await WriteJsonAsync(http, error.Status, ResponseWriter.ErrorBody(error));
+            await WriteErrorAsync(http, error.Status, error, exchange);
         }
         catch (BadHttpRequestException bad)
         {
-            await WriteJsonAsync(http, bad.StatusCode, ResponseWriter.ErrorBody(OAuthError.InvalidRequest("Malformed request")));
+            await WriteErrorAsync(http, bad.StatusCode, OAuthError.InvalidRequest("Malformed request"), exchange);
         }
     }
 
-    private static async Task TokenAsync(HttpContext http)
+    private static async Task TokenAsync(HttpContext http, RestExchange? exchange)
     {
         var server = http.RequestServices.GetRequiredService<OAuthServer>();
         try
         {
             var parameters = await RestParams.ReadAsync(http.Request, http.RequestAborted);
+            if (exchange is not null) exchange.Params = parameters;
             var body = await server.TokenAsync(parameters, BaseUrl(http.Request), http.Request.Host.Value ?? "", http.RequestAborted);
-            await WriteJsonAsync(http, 200, body);
+            await WriteJsonAsync(http, 200, body, exchange);
         }
         catch (RestError error)
         {
-            await WriteJsonAsync(http, error.Status, ResponseWriter.ErrorBody(error));
+            await WriteErrorAsync(http, error.Status, error, exchange);
         }
         catch (BadHttpRequestException bad)
         {
-            await WriteJsonAsync(http, bad.StatusCode, ResponseWriter.ErrorBody(OAuthError.InvalidRequest("Malformed request")));
+            await WriteErrorAsync(http, bad.StatusCode, OAuthError.InvalidRequest("Malformed request"), exchange);
         }
     }
 
-    private static async Task AuthorizeAsync(HttpContext http)
+    private static Task WriteErrorAsync(HttpContext http, int status, RestError error, RestExchange? exchange)
+    {
+        if (exchange is not null) exchange.Error = error.Code;
+        return WriteJsonAsync(http, status, ResponseWriter.ErrorBody(error), exchange);
+    }
+
+    private static async Task AuthorizeAsync(HttpContext http, RestExchange? exchange)
     {
         var options = http.RequestServices.GetRequiredService<OAuthOptions>();
         var server = http.RequestServices.GetRequiredService<OAuthServer>();
@@ -91,6 +124,7 @@ public static class OAuthEndpoints
         try
         {
             parameters = await RestParams.ReadAsync(http.Request, http.RequestAborted);
+            if (exchange is not null) exchange.Params = parameters;
         }
         catch (Exception exception) when (exception is RestError or BadHttpRequestException)
         {
@@ -166,13 +200,15 @@ public static class OAuthEndpoints
 
     private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}";
 
-    private static async Task WriteJsonAsync(HttpContext http, int status, PhpArray body)
+    private static async Task WriteJsonAsync(HttpContext http, int status, PhpArray body, RestExchange? exchange)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
         NoCacheHeaders.Apply(http.Response);
         http.Response.Headers.AccessControlAllowOrigin = "*";
-        await http.Response.Body.WriteAsync(PhpJsonWriter.ToBytes(body));
+        var bytes = PhpJsonWriter.ToBytes(body);
+        exchange?.KeepBody(bytes);
+        await http.Response.Body.WriteAsync(bytes);
     }
 
     private static Task WriteHtmlAsync(HttpContext http, int status, string content)

@@ -24,16 +24,16 @@ public static class ResponseWriter
 
     public static PhpArray ErrorBody(RestError error) => PhpArray.From(("error", error.Code), ("error_description", error.Description));
 
-    public static Task WriteAsync(HttpResponse response, RestOutcome outcome, ResponseFormat format)
+    public static Task WriteAsync(HttpResponse response, RestOutcome outcome, ResponseFormat format, RestExchange? exchange = null)
     {
         response.StatusCode = outcome.Error?.Status ?? StatusCodes.Status200OK;
-        return WriteBodyAsync(response, Envelope(outcome), format);
+        return WriteBodyAsync(response, Envelope(outcome), format, exchange);
     }
 
-    public static Task WriteErrorAsync(HttpResponse response, RestError error, ResponseFormat format)
+    public static Task WriteErrorAsync(HttpResponse response, RestError error, ResponseFormat format, RestExchange? exchange = null)
     {
         response.StatusCode = error.Status;
-        return WriteBodyAsync(response, ErrorBody(error), format);
+        return WriteBodyAsync(response, ErrorBody(error), format, exchange);
     }
 
     // One buffer per thread: the body is built in it, then copied into the response pipe before any
@@ -42,13 +42,14 @@ public static class ResponseWriter
     private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
     private const int KeepBufferUpTo = 64 * 1024;
 
-    private static Task WriteBodyAsync(HttpResponse response, PhpArray body, ResponseFormat format)
+    private static Task WriteBodyAsync(HttpResponse response, PhpArray body, ResponseFormat format, RestExchange? exchange)
     {
         if (format == ResponseFormat.Xml)
         {
             response.ContentType = "text/xml; charset=utf-8";
             var bytes = XmlBody(body);
             response.ContentLength = bytes.Length;
+            exchange?.KeepBody(bytes);
             return response.Body.WriteAsync(bytes).AsTask();
         }
         response.ContentType = "application/json; charset=utf-8";
@@ -57,6 +58,7 @@ public static class ResponseWriter
         PhpJsonWriter.Write(buffer, body);
         response.ContentLength = buffer.WrittenCount;
         response.BodyWriter.Write(buffer.WrittenSpan);
+        exchange?.KeepBody(buffer.WrittenSpan);
         if (buffer.Capacity > KeepBufferUpTo) t_buffer = null;
         return response.BodyWriter.FlushAsync().AsTask();
     }

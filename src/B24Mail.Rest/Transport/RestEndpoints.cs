@@ -16,10 +16,40 @@ public static class RestEndpoints
     /// </summary>
     public static IApplicationBuilder MapBitrixRest(this IApplicationBuilder app)
     {
-        return app.Map("/rest", branch => branch.Run(HandleAsync));
+        var recorder = app.ApplicationServices.GetRequiredService<IRestRecorder>();
+        var registry = app.ApplicationServices.GetRequiredService<MethodRegistry>();
+        var time = app.ApplicationServices.GetRequiredService<TimeProvider>();
+        return app.Map("/rest", branch => branch.Run(http => ServeAsync(http, recorder, registry, time)));
     }
 
-    private static async Task HandleAsync(HttpContext http)
+    private static async Task ServeAsync(HttpContext http, IRestRecorder recorder, MethodRegistry registry, TimeProvider time)
+    {
+        var began = time.GetTimestamp();
+        var exchange = recorder.IsOn ? new RestExchange(http.Request.Method, http.Request.PathBase.Value + http.Request.Path.Value, began, time.GetUtcNow()) : null;
+        string? name = null;
+        try
+        {
+            name = await HandleAsync(http, exchange);
+        }
+        finally
+        {
+            var status = http.Response.StatusCode;
+            RestMetrics.Record(name is not null && registry.TryGet(name, out var method) ? method.Name : "unknown", status, exchange?.Error ?? ErrorOf(http), time.GetElapsedTime(began));
+            if (exchange is not null)
+            {
+                exchange.Status = status;
+                recorder.Record(exchange);
+            }
+        }
+    }
+
+    private static string? ErrorOf(HttpContext http) => http.Items.TryGetValue(ErrorKey, out var code) ? code as string : null;
+
+    // Without an exchange the error code still reaches the metrics; a boxed lookup only on an error.
+    private static readonly object ErrorKey = new();
+
+    /// <returns>The method the path named, if it named one.</returns>
+    private static async Task<string?> HandleAsync(HttpContext http, RestExchange? exchange)
     {
         CorsHeaders.Apply(http.Response);
         NoCacheHeaders.Apply(http.Response);
@@ -27,17 +57,24 @@ public static class RestEndpoints
         {
             CorsHeaders.ApplyPreflight(http.Response);
             http.Response.StatusCode = StatusCodes.Status200OK;
-            return;
+            return null;
         }
         var path = http.Request.Path.Value ?? "";
         var format = RestRoute.FormatOf(path);
+        string? name = null;
         try
         {
             var route = RestRoute.Parse(path);
             if (route is null)
             {
-                await ResponseWriter.WriteErrorAsync(http.Response, SystemErrors.MethodNotFound, format);
-                return;
+                await WriteIfPossibleAsync(http, SystemErrors.MethodNotFound, format, exchange);
+                return null;
+            }
+            name = route.MethodName;
+            if (exchange is not null)
+            {
+                exchange.MethodName = route.MethodName;
+                exchange.Credential = route.Webhook;
             }
             var dispatcher = http.RequestServices.GetRequiredService<Dispatcher>();
             var host = http.Request.Host.Host;
@@ -52,22 +89,30 @@ public static class RestEndpoints
             var token = RestParams.TakeToken(http.Request, parameters);
             var state = RestParams.TakeState(parameters);
             RestCredential credential = route.Webhook is not null ? route.Webhook : token is not null ? new RestCredential.Token(token) : RestCredential.None.Instance;
-            var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", host, http.Connection.RemoteIpAddress, state);
+            var call = new RestCall(route.MethodName, credential, parameters, http.Request.IsHttps, $"{http.Request.Scheme}://{http.Request.Host}", host, http.Connection.RemoteIpAddress, state) { Exchange = exchange };
+            if (exchange is not null)
+            {
+                exchange.Credential = credential;
+                exchange.Params = parameters;
+                if (admitted is not null) exchange.Caller = admitted.Caller;
+            }
             RestOutcome outcome;
             using (http.RequestServices.GetService<IRequestScope>()?.Begin())
             {
                 outcome = await dispatcher.InvokeAsync(call, http.RequestAborted, admitted);
             }
-            await ResponseWriter.WriteAsync(http.Response, outcome, format);
+            if (outcome.Error is { } failure) NoteError(http, exchange, failure);
+            await ResponseWriter.WriteAsync(http.Response, outcome, format, exchange);
+            return name;
         }
         catch (BadHttpRequestException bad)
         {
             var error = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? SystemErrors.RequestTooLarge : SystemErrors.BadRequest;
-            await WriteIfPossibleAsync(http, error, format);
+            await WriteIfPossibleAsync(http, error, format, exchange);
         }
         catch (RestError error)
         {
-            await WriteIfPossibleAsync(http, error, format);
+            await WriteIfPossibleAsync(http, error, format, exchange);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -83,16 +128,24 @@ public static class RestEndpoints
             {
                 http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("B24Mail.Rest").LogError(exception, "A REST request failed");
             }
-            await WriteIfPossibleAsync(http, SystemErrors.Internal, format);
+            await WriteIfPossibleAsync(http, SystemErrors.Internal, format, exchange);
         }
+        return name;
     }
 
-    private static Task WriteIfPossibleAsync(HttpContext http, RestError error, ResponseFormat format)
+    private static Task WriteIfPossibleAsync(HttpContext http, RestError error, ResponseFormat format, RestExchange? exchange)
     {
         if (http.Response.HasStarted) return Task.CompletedTask;
+        NoteError(http, exchange, error);
         http.Response.Clear();
         CorsHeaders.Apply(http.Response);
         NoCacheHeaders.Apply(http.Response);
-        return ResponseWriter.WriteErrorAsync(http.Response, error, format);
+        return ResponseWriter.WriteErrorAsync(http.Response, error, format, exchange);
+    }
+
+    private static void NoteError(HttpContext http, RestExchange? exchange, RestError error)
+    {
+        if (exchange is not null) exchange.Error = error.Code;
+        else http.Items[ErrorKey] = error.Code;
     }
 }

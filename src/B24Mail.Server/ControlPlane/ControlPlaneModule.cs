@@ -3,6 +3,8 @@ using B24Mail.Rest.Faults;
 using B24Mail.Rest.Identity;
 using B24Mail.Server.ControlPlane.Clock;
 using B24Mail.Server.ControlPlane.Faults;
+using B24Mail.Rest.Transport;
+using B24Mail.Server.ControlPlane.Journal;
 using B24Mail.Storage;
 
 namespace B24Mail.Server.ControlPlane;
@@ -33,6 +35,9 @@ public static class ControlPlaneModule
             services.AddSingleton<IFaultHook>(sp => sp.GetRequiredService<FaultInjector>());
             services.AddSingleton<IResetWithState>(sp => sp.GetRequiredService<FaultInjector>());
         }
+        services.AddSingleton<RequestJournal>();
+        services.AddSingleton<IRestRecorder>(sp => sp.GetRequiredService<RequestJournal>());
+        services.AddSingleton<IResetWithState>(sp => sp.GetRequiredService<RequestJournal>());
         return services;
     }
 
@@ -65,6 +70,8 @@ public static class ControlPlaneModule
         var started = app.Services.GetRequiredService<TimeProvider>().GetTimestamp();
         group.MapGet("/", async (IIdentityStore identity, StorageOptions storage, TimeProvider time, CancellationToken cancellationToken) =>
             Results.Text(ServerInfo.Json(await identity.ListPortalsAsync(cancellationToken), storage, options, time.GetElapsedTime(started)), "application/json"));
+        group.MapJournal();
+        group.MapMetrics();
         group.MapGet("/openapi.json", () => Results.Stream(OpenApiDocument.Open(), "application/json"));
         group.MapFaults();
         group.MapPortals();

@@ -121,6 +121,8 @@ public static class B24MailHost
         builder.Services.AddB24MailModules(builder.Configuration);
         builder.Services.AddHostedService<ExpirySweeper>();
         configure?.Invoke(builder);
+        // After configure, so a test's own OTEL_* settings count; only the server exports, commands do not.
+        builder.Services.AddB24MailMetrics(builder.Configuration, scrape: builder.Configuration.GetValue("ControlPlane", true));
 
         // The data folder is checked by the storage module before anything is made in it (the certificate is next).
         var certificate = TlsCertificate.Load(settings, TimeProvider.System);

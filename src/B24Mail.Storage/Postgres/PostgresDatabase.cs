@@ -53,13 +53,17 @@ public sealed class PostgresDatabase : IDatabase
 
     public async Task<T> ReadAsync<T>(Func<IDbSession, T> read, CancellationToken cancellationToken = default)
     {
+        var started = StoreMetrics.Start();
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-        return read(new PostgresSession(connection, null));
+        var result = read(new PostgresSession(connection, null));
+        StoreMetrics.Read("postgres", started);
+        return result;
     }
 
     public async Task<T> WriteAsync<T>(Func<IDbSession, T> write)
     {
         T result;
+        var started = StoreMetrics.Start();
         try
         {
             await using var connection = await _source.OpenConnectionAsync();
@@ -73,6 +77,7 @@ public sealed class PostgresDatabase : IDatabase
             throw;
         }
         _health?.Succeeded(Source);
+        StoreMetrics.Write("postgres", started);
         return result;
     }
 

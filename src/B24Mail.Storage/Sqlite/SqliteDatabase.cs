@@ -114,13 +114,20 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_requestSession.Value is { } pinned) return Task.FromResult(read(pinned));
+        var started = StoreMetrics.Start();
+        if (_requestSession.Value is { } pinned)
+        {
+            var shared = read(pinned);
+            StoreMetrics.Read("sqlite", started);
+            return Task.FromResult(shared);
+        }
         var session = TakeReader();
         try
         {
             var result = read(session);
             session.EndRead();
             ReturnReader(session);
+            StoreMetrics.Read("sqlite", started);
             return Task.FromResult(result);
         }
         catch
@@ -297,12 +304,17 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
     private sealed class WriteJob<T>(Func<IDbSession, T> write) : IWriteJob
     {
         private T? _result;
+        private readonly long _started = StoreMetrics.Start();
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Run(SqliteSession session) => _result = write(session);
 
-        public void Complete() => Completion.TrySetResult(_result!);
+        public void Complete()
+        {
+            StoreMetrics.Write("sqlite", _started);
+            Completion.TrySetResult(_result!);
+        }
 
         public void Fail(Exception exception) => Completion.TrySetException(exception);
     }
