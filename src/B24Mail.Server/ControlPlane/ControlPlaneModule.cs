@@ -27,14 +27,12 @@ public static class ControlPlaneModule
             .Offered();
         var bound = new ControlPlaneOptions();
         configuration.Bind(bound);
-        // Without the control plane no rule can be added, so calls do not even ask.
-        if (bound.ControlPlane)
-        {
-            services.AddSingleton<FaultStore>();
-            services.AddSingleton<FaultInjector>();
-            services.AddSingleton<IFaultHook>(sp => sp.GetRequiredService<FaultInjector>());
-            services.AddSingleton<IResetWithState>(sp => sp.GetRequiredService<FaultInjector>());
-        }
+        // Without the control plane no rule can be added and no journal read, so calls neither ask nor record.
+        if (!bound.ControlPlane) return services;
+        services.AddSingleton<FaultStore>();
+        services.AddSingleton<FaultInjector>();
+        services.AddSingleton<IFaultHook>(sp => sp.GetRequiredService<FaultInjector>());
+        services.AddSingleton<IResetWithState>(sp => sp.GetRequiredService<FaultInjector>());
         services.AddSingleton<RequestJournal>();
         services.AddSingleton<IRestRecorder>(sp => sp.GetRequiredService<RequestJournal>());
         services.AddSingleton<IResetWithState>(sp => sp.GetRequiredService<RequestJournal>());

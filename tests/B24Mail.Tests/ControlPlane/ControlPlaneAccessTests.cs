@@ -30,6 +30,9 @@ public sealed class ControlPlaneAccessTests
         await using var server = await LiveServer.StartAsync("--control-plane", "false");
         Assert.Equal(HttpStatusCode.NotFound, (await server.GetAsync(server.HttpsBase + "/_b24mail/")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await server.GetAsync(server.HttpsBase + "/_b24mail/openapi.json")).Status);
+        // Nothing could read a journal or add a rule, so calls neither record nor ask.
+        Assert.IsType<B24Mail.Rest.Transport.NoRestRecorder>(server.Services.GetRequiredService<B24Mail.Rest.Transport.IRestRecorder>());
+        Assert.Null(server.Services.GetService<B24Mail.Rest.Faults.IFaultHook>());
     }
 
     [Theory]
