@@ -20,6 +20,7 @@ public static class ControlPlaneModule
             .Validate(o => o.Clock is "system" or "manual", "--clock (B24MAIL_CLOCK) takes system or manual.")
             .Validate(o => o.AdminKey is null || o.AdminKey.Length >= 16, "--admin-key (B24MAIL_ADMINKEY) takes at least 16 characters.")
             .Offered();
+        services.AddSingleton<StateControl>();
         return services;
     }
 
@@ -33,5 +34,6 @@ public static class ControlPlaneModule
         group.MapGet("/", async (IIdentityStore identity, StorageOptions storage, TimeProvider time, CancellationToken cancellationToken) =>
             Results.Text(ServerInfo.Json(await identity.ListPortalsAsync(cancellationToken), storage, options, time.GetElapsedTime(started)), "application/json"));
         group.MapGet("/openapi.json", () => Results.Stream(OpenApiDocument.Open(), "application/json"));
+        group.MapState();
     }
 }
