@@ -47,8 +47,8 @@ passed=$((passed + p)); failed=$((failed + f))
 [ "$dotnet_status" -ne 0 ] && status=1
 
 if [ -n "${B24MAIL_TEST_POSTGRES:-}" ]; then
-  echo "End-to-end suite on PostgreSQL:"
-  B24MAIL_TEST_STORE=postgres dotnet tests/B24Mail.Tests/bin/Debug/net10.0/B24Mail.Tests.dll -namespace B24Mail.Tests.EndToEnd -noColor 2>&1 | tee "$work/postgres.log"
+  echo "End-to-end and control-plane suites on PostgreSQL:"
+  B24MAIL_TEST_STORE=postgres dotnet tests/B24Mail.Tests/bin/Debug/net10.0/B24Mail.Tests.dll -namespace B24Mail.Tests.EndToEnd -namespace B24Mail.Tests.ControlPlane -noColor 2>&1 | tee "$work/postgres.log"
   pg_status=${PIPESTATUS[0]}
   # xunit's summary: "Total: T, Errors: E, Failed: F, Skipped: S, ..."
   read -r t e f k < <(sed -n 's/.*Total: \([0-9]*\), Errors: \([0-9]*\), Failed: \([0-9]*\), Skipped: \([0-9]*\).*/\1 \2 \3 \4/p' "$work/postgres.log" | tail -1)

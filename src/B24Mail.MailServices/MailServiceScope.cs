@@ -1,9 +1,11 @@
 using B24Mail.MailServices.Icons;
+using B24Mail.MailServices.State;
 using B24Mail.MailServices.Storage;
 using B24Mail.Rest.Common;
 using B24Mail.Rest.Dispatch;
 using B24Mail.Rest.Health;
 using B24Mail.Storage;
+using B24Mail.Storage.State;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -28,6 +30,8 @@ public static class MailServiceScope
                 : new DiskIconBlobStore(storage.IconFolderPath, sp.GetRequiredService<StorageHealth>());
         });
         services.AddSingleton<IRestScope, MailServiceMethods>();
+        // Its logos and services in the state document (/_b24mail/state, --seed, reset).
+        services.AddSingleton<IStateSection, MailServiceState>();
         return services;
     }
 }

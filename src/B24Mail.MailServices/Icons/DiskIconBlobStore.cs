@@ -59,6 +59,34 @@ public sealed class DiskIconBlobStore(string root, StorageHealth? health = null)
         }
     }
 
+    /// <summary>
+    /// For the state document, inside its transaction: makes sure the file holds <paramref name="content"/>. Returns
+    /// whether a new file was made (to remove again if the transaction does not commit); false when an identical
+    /// file was there. An existing file with other content is left alone and this returns null: rows still
+    /// name it until the commit, so the caller must use another key.
+    /// </summary>
+    internal bool? Ensure(long portalId, string key, byte[] content)
+    {
+        var path = PathOf(portalId, key);
+        if (File.Exists(path)) return File.ReadAllBytes(path).AsSpan().SequenceEqual(content) ? false : null;
+        DurableFile.Write(path, content, overwrite: false);
+        return true;
+    }
+
+    internal byte[]? Read(long portalId, string key)
+    {
+        try
+        {
+            return File.ReadAllBytes(PathOf(portalId, key));
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    internal void Delete(long portalId, string key) => File.Delete(PathOf(portalId, key));
+
     // Keys are 32 hex digits made by this server; anything else never reaches the file system.
     private string PathOf(long portalId, string key) => key.Length == 32 && key.All(char.IsAsciiHexDigitLower)
         ? Path.Combine(root, "portals", portalId.ToString(CultureInfo.InvariantCulture), "icons", key)

@@ -14,4 +14,10 @@ public interface ILimitStore
 
     /// <summary>Adds a call's seconds and returns the baskets after it.</summary>
     ValueTask<OperatingBaskets> AddOperatingAsync(string key, DateTimeOffset callStart, double seconds, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Forgets the buckets and baskets whose keys start with one of <paramref name="prefixes"/>, or every one when
+    /// it is null: a reset of the state starts its portals' limits afresh.
+    /// </summary>
+    ValueTask ForgetAsync(IReadOnlyCollection<string>? prefixes, CancellationToken cancellationToken = default);
 }

@@ -96,6 +96,19 @@ public sealed class MemoryLimitStore : ILimitStore, IExpiringStore
         return ValueTask.FromResult(baskets);
     }
 
+    public ValueTask ForgetAsync(IReadOnlyCollection<string>? prefixes, CancellationToken cancellationToken = default)
+    {
+        foreach (var (key, entry) in _entries)
+        {
+            if (prefixes is not null && !prefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal))) continue;
+            lock (entry)
+            {
+                if (!entry.Removed) Remove(key, entry);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
     public Task<int> SweepExpiredAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default) =>
         Task.FromResult(RemoveIdle(cutoff.UtcTicks, limit));
 

@@ -35,5 +35,12 @@ public sealed class RestLimits(ILimitStore store, LimitOptions options) : IExpir
     /// <summary>True when the method is blocked: the limit is on and already used up before this call.</summary>
     public bool IsBlocked(OperatingBaskets baskets) => options.OperatingLimitSeconds > 0 && baskets.Total > options.OperatingLimitSeconds;
 
+    /// <summary>Forgets limit state under these key prefixes (every key when null), in the shared store and in this node's own figures.</summary>
+    public async ValueTask ForgetAsync(IReadOnlyCollection<string>? prefixes, CancellationToken cancellationToken = default)
+    {
+        await store.ForgetAsync(prefixes, cancellationToken);
+        if (_local is not null) await _local.ForgetAsync(prefixes, cancellationToken);
+    }
+
     public ValueTask<OperatingBaskets> RecordAsync(string key, DateTimeOffset start, double seconds, CancellationToken cancellationToken) => Operating.AddOperatingAsync(key, start, seconds, cancellationToken);
 }

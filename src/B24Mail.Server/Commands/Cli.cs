@@ -52,7 +52,9 @@ public static class Cli
         var webhook = await B24MailHost.StartAsync(app);
         var server = app.Services.GetRequiredService<ServerSettings>();
         Console.WriteLine($"b24mail is listening on {string.Join(", ", app.Urls)}");
-        Console.WriteLine($"Webhook URL: {webhook}");
+        Console.WriteLine(webhook is null
+            ? "Webhook URL: none (the state document gives every webhook secret as a hash; give one as \"secret\" to have its URL printed)"
+            : $"Webhook URL: {webhook}");
         Console.WriteLine($"Certificate: {(string.IsNullOrEmpty(server.TlsCert) ? TlsCertificate.PemPath(server) : server.TlsCert)}");
         var control = app.Services.GetRequiredService<ControlPlane.ControlPlaneOptions>();
         if (control.ControlPlane)
@@ -60,7 +62,7 @@ public static class Cli
             Console.WriteLine($"Control plane: {B24MailHost.HttpsBase(app)}{ControlPlane.ControlPlaneModule.Prefix}/");
             if (!string.IsNullOrEmpty(control.AdminKey)) Console.WriteLine($"Admin key: {control.AdminKey}");
         }
-        Console.WriteLine($"Try: curl --cacert {TlsCertificate.PemPath(server)} {webhook}mailservice.list");
+        if (webhook is not null) Console.WriteLine($"Try: curl --cacert {TlsCertificate.PemPath(server)} {webhook}mailservice.list");
         await app.WaitForShutdownAsync();
         return 0;
     });
@@ -85,6 +87,13 @@ public static class Cli
         catch (AggregateException exception) when (exception.InnerExceptions.All(e => e is OptionsValidationException))
         {
             Console.Error.WriteLine(string.Join("; ", exception.InnerExceptions.Select(e => e.Message)));
+            return 1;
+        }
+        // A state document (--seed, state import) refused: every problem, each at its JSON path.
+        catch (B24Mail.Storage.State.StateDocumentException exception)
+        {
+            Console.Error.WriteLine("The state document was refused; nothing was changed:");
+            foreach (var error in exception.Errors) Console.Error.WriteLine($"  {error.Path}: {error.Message}");
             return 1;
         }
         catch (ArgumentException exception)

@@ -33,12 +33,26 @@ public sealed class CommandContext : IAsyncDisposable
         return new CommandContext(line, services, configuration);
     }
 
-    /// <summary>The portal named by --portal; the default one is made if it does not exist yet.</summary>
+    /// <summary>
+    /// The portal named by --portal. The default one is made if it does not exist yet, as a first start would,
+    /// unless the data folder has had its first start: then its state (perhaps a seed without it) is what there is.
+    /// </summary>
     public async Task<Portal> PortalAsync()
     {
         var code = Line.GetValue<string>(CommandTable.PortalName);
-        if (code is null or Provisioning.DefaultPortal) return await Get<Provisioning>().EnsurePortalAsync(Provisioning.DefaultPortal, Settings.Domain);
+        if (code is null or Provisioning.DefaultPortal)
+        {
+            return await EnsureDefaultPortalAsync() ?? throw new ArgumentException($"No portal '{Provisioning.DefaultPortal}': the state has none of that code; name one with --portal.");
+        }
         return await Identity.FindPortalAsync(code) ?? throw new ArgumentException($"No portal '{code}'.");
+    }
+
+    /// <summary>The default portal, made first if the data folder has not had its first start; null if the state has none.</summary>
+    public async Task<Portal?> EnsureDefaultPortalAsync()
+    {
+        if (await Identity.FindPortalAsync(Provisioning.DefaultPortal) is { } portal) return portal;
+        if (await Get<B24Mail.Storage.State.StateStore>().HasBaselineAsync()) return null;
+        return await Get<Provisioning>().EnsurePortalAsync(Provisioning.DefaultPortal, Settings.Domain);
     }
 
     public async Task<PortalUser> UserAsync(Portal portal, Option<long> option)

@@ -5,7 +5,10 @@ using B24Mail.Rest.Identity;
 using B24Mail.Rest.Json;
 using B24Mail.Rest.Limits;
 using B24Mail.Rest.OAuth;
+using B24Mail.Server.ControlPlane;
 using B24Mail.Server.Hosting;
+using B24Mail.Storage.Files;
+using B24Mail.Storage.State;
 
 namespace B24Mail.Server.Commands;
 
@@ -26,6 +29,8 @@ public static class CommandTable
         Group("webhook", "inbound webhooks: add, list, remove, deactivate", WebhookAdd(open), WebhookList(open), WebhookRemove(open), WebhookDeactivate(open)),
         Group("app", "OAuth apps: add, restrict", AppAdd(open), AppRestrict(open)),
         Group("token", "OAuth tokens: issue", TokenIssue(open)),
+        Group("state", "the whole state as one JSON document: export, import", StateExport(open), StateImport(open)),
+        Reset(open),
     ];
 
     private static Command Group(string name, string description, params Command[] verbs)
@@ -46,6 +51,64 @@ public static class CommandTable
         foreach (var option in options) command.Options.Add(option);
         command.SetAction(parse => open(parse, run));
         return command;
+    }
+
+    /// <summary>A command of its own options only: the state commands act on the whole server, not on one portal.</summary>
+    private static Command Whole(string name, string description, Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open,
+        Func<CommandContext, Task<int>> run, params Symbol[] symbols)
+    {
+        var command = new Command(name, description);
+        foreach (var symbol in symbols)
+        {
+            if (symbol is Option option) command.Options.Add(option);
+            else if (symbol is Argument argument) command.Arguments.Add(argument);
+        }
+        command.SetAction(parse => open(parse, run));
+        return command;
+    }
+
+    private static Command StateExport(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
+    {
+        var output = new Option<string>("--out") { Description = "write the document to FILE instead of stdout", HelpName = "FILE" };
+        return Whole("export", "print the whole state as a JSON document (secrets as SHA-256 hashes, logos as base64)", open, async c =>
+        {
+            var document = await c.Get<StateStore>().ExportAsync();
+            if (c.Line.GetValue(output) is { Length: > 0 } file)
+            {
+                await DurableFile.WriteAsync(Path.GetFullPath(file), document);
+                return 0;
+            }
+            await using var stdout = Console.OpenStandardOutput();
+            await stdout.WriteAsync(document);
+            return 0;
+        }, output);
+    }
+
+    private static Command StateImport(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
+    {
+        var file = new Argument<string>("FILE") { Description = "the state document; logo paths in it are relative to its folder" };
+        return Whole("import", "replace the whole state with a document, which becomes what reset returns to; prints each portal's code", open, async c =>
+        {
+            var document = c.Get<Provisioning>().ReadSeed(c.Line.GetRequiredValue(file));
+            await c.Get<StateControl>().ReplaceAsync(document, CancellationToken.None);
+            foreach (var portal in document.Portals) Console.WriteLine(portal.Identity.Code);
+            return 0;
+        }, file);
+    }
+
+    private static Command Reset(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
+    {
+        var portal = new Option<string>(PortalName) { Description = "reset only this portal [default: every portal, and remove portals added since]", HelpName = "CODE" };
+        return Whole("reset", "return the stored state to its baseline (the first start, --seed, or the last state import); prints each portal and what was done", open, async c =>
+        {
+            if (!await c.Get<StateStore>().HasBaselineAsync()) throw new ArgumentException("There is no baseline to reset to yet: start the server once, or import a state document.");
+            var code = c.Line.GetValue(portal);
+            var outcome = await c.Get<StateControl>().ResetAsync(code, CancellationToken.None) ?? throw new ArgumentException($"No portal '{code}'.");
+            if (code is not null && outcome.Reset.Count == 0) throw new ArgumentException($"Portal '{code}' was added after the baseline; reset without --portal removes it.");
+            foreach (var reset in outcome.Reset) Console.WriteLine($"{reset}\treset");
+            foreach (var removed in outcome.Removed) Console.WriteLine($"{removed}\tremoved");
+            return 0;
+        }, portal);
     }
 
     private static Command PortalAdd(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
@@ -96,7 +159,7 @@ public static class CommandTable
     private static Command PortalList(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open) =>
         Verb("list", "one line per portal: code, member_id, domain", open, async c =>
         {
-            await c.PortalAsync();
+            await c.EnsureDefaultPortalAsync();
             foreach (var p in await c.Identity.ListPortalsAsync()) Console.WriteLine($"{p.Code}\t{p.MemberId}\t{p.Domain}");
             return 0;
         });

@@ -25,6 +25,8 @@ public static class ControlPlaneModule
             .Validate(o => o.Clock is "system" or "manual", "--clock (B24MAIL_CLOCK) takes system or manual.")
             .Validate(o => o.AdminKey is null || o.AdminKey.Length >= 16, "--admin-key (B24MAIL_ADMINKEY) takes at least 16 characters.")
             .Offered();
+        // The state document is also the commands' (state import, reset) and the seed's, with or without the control plane.
+        services.AddSingleton<StateControl>();
         var bound = new ControlPlaneOptions();
         configuration.Bind(bound);
         // Without the control plane no rule can be added and no journal read, so calls neither ask nor record.
@@ -74,5 +76,6 @@ public static class ControlPlaneModule
         group.MapFaults();
         group.MapPortals();
         if (options.ManualClock) group.MapClock();
+        group.MapState();
     }
 }

@@ -14,6 +14,7 @@ using B24Mail.Storage.Identity;
 using B24Mail.Storage.Limits;
 using B24Mail.Storage.Postgres;
 using B24Mail.Storage.Sqlite;
+using B24Mail.Storage.State;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -77,6 +78,9 @@ public static class B24MailHost
         services.AddSingleton<SqlIdentityStore>();
         services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<SqlIdentityStore>());
         services.AddSingleton<IOAuthStore, SqlOAuthStore>();
+        // The state document: the identity part here, each scope adds its own IStateSection.
+        services.AddSingleton<IdentityState>();
+        services.AddSingleton<StateStore>();
         // One node keeps limits in memory; nodes sharing PostgreSQL share them through it.
         if (storage.OnPostgres)
         {
@@ -100,6 +104,7 @@ public static class B24MailHost
         await services.GetRequiredService<SqlIdentityStore>().MigrateAsync();
         await services.GetRequiredService<IMailServiceStore>().MigrateAsync();
         if (services.GetService<SqlLimitStore>() is { } limits) await limits.MigrateAsync();
+        await services.GetRequiredService<StateStore>().MigrateAsync();
         await ControlPlaneModule.MigrateAsync(services);
     }
 
@@ -174,18 +179,21 @@ public static class B24MailHost
         return options;
     }
 
-    /// <summary>Migrates, provisions the default portal and starts listening; returns the bootstrap webhook URL.</summary>
-    public static async Task<string> StartAsync(WebApplication app)
+    /// <summary>
+    /// Migrates, makes the first start's state (the default portal, or the <c>--seed</c> document) unless there is one,
+    /// and starts listening; returns the bootstrap webhook URL, or null when the state holds no webhook whose secret is known.
+    /// </summary>
+    public static async Task<string?> StartAsync(WebApplication app)
     {
         await MigrateAsync(app.Services);
         if (app.Services.GetRequiredService<IIconBlobStore>() is DiskIconBlobStore icons)
         {
             icons.RemoveStaleTemporaryFiles(app.Services.GetRequiredService<TimeProvider>().GetUtcNow());
         }
-        var webhookPath = await app.Services.GetRequiredService<Provisioning>().EnsureBootstrapWebhookAsync();
+        var webhookPath = await app.Services.GetRequiredService<Provisioning>().FirstStartAsync();
         await app.StartAsync();
         app.Services.GetRequiredService<StorageHealth>().Serving();
-        return HttpsBase(app) + webhookPath;
+        return webhookPath is null ? null : HttpsBase(app) + webhookPath;
     }
 
     /// <summary>The first HTTPS address Kestrel listens on (or HTTP if there is none), with a wildcard host as localhost.</summary>

@@ -60,6 +60,23 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
             return baskets;
         });
 
+    public async ValueTask ForgetAsync(IReadOnlyCollection<string>? prefixes, CancellationToken cancellationToken = default) =>
+        await database.WriteAsync(session =>
+        {
+            if (prefixes is null)
+            {
+                session.Execute("DELETE FROM rate_buckets");
+                session.Execute("DELETE FROM operating_baskets");
+                return;
+            }
+            // substr rather than LIKE: a key may hold '_' or '%', which LIKE would read as wildcards.
+            foreach (var prefix in prefixes.Distinct())
+            {
+                session.Execute("DELETE FROM rate_buckets WHERE substr(key, 1, @length) = @prefix", ("@length", prefix.Length), ("@prefix", prefix));
+                session.Execute("DELETE FROM operating_baskets WHERE substr(key, 1, @length) = @prefix", ("@length", prefix.Length), ("@prefix", prefix));
+            }
+        });
+
     /// <summary>
     /// Deletes buckets that had drained by <paramref name="cutoff"/> (a new bucket answers the same) and
     /// baskets that had expired by then, at most <paramref name="limit"/> rows in one short transaction. The

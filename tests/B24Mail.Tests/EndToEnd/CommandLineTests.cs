@@ -28,6 +28,10 @@ public sealed class CommandLineTests
         (["webhook", "deactivate", "--id", "1"], "--id", ["--id", "0"], "--id"),
         (["app", "add", "--name", "A", "--scope", "mailservice", "--redirect-uri", "https://a.example/cb"], "--redirect-uri", ["--redirect-uri", "ftp://a.example/"], "--redirect-uri"),
         (["token", "issue", "--app", "local.x", "--user", "1"], "--app", ["--user", "abc"], "--user"),
+        (["state", "export"], "--out", ["--rate-limit", "maybe"], "--rate-limit"),
+        (["state", "import", "state.json"], "--domain", ["--max-body-bytes", "many"], "--max-body-bytes"),
+        (["reset"], "--portal", ["--presets", "perhaps"], "--presets"),
+        (["reset", "--portal", "default"], "--tls-cert", ["--journal-size", "big"], "--journal-size"),
     ];
 
     public static TheoryData<int> Each => new(Enumerable.Range(0, Commands.Length));

@@ -105,7 +105,7 @@ public sealed class LiveServer : IAsyncDisposable
             if (_time is not null) builder.Services.AddSingleton(_time);
             _configure?.Invoke(builder);
         });
-        Webhook = await B24MailHost.StartAsync(_app);
+        Webhook = await B24MailHost.StartAsync(_app) ?? "";
         HttpsBase = _app.Urls.First(u => u.StartsWith("https://"));
         HttpBase = _app.Urls.First(u => u.StartsWith("http://"));
         Certificate = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(DataDir, "tls", "server.crt"));

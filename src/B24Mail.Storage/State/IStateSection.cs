@@ -1,0 +1,79 @@
+using System.Text.Json;
+
+namespace B24Mail.Storage.State;
+
+/// <summary>
+/// One module's part of a portal in the state document (docs in README, "State document"). The core knows no
+/// module: the identity part and each scope's part (mail services and their logos) read, write and export their
+/// own keys of a portal object, all inside the one transaction that <see cref="StateStore"/> runs, so a document
+/// is applied whole or not at all.
+/// </summary>
+public interface IStateSection
+{
+    /// <summary>The keys of a portal object this section owns, in the order they are exported.</summary>
+    IReadOnlyList<string> Keys { get; }
+
+    /// <summary>
+    /// Reads and checks this section's keys of one portal, reporting each problem at its path through
+    /// <see cref="JsonObjectReader.State"/>; returns what <see cref="Write"/> needs, or null when there were problems.
+    /// Values that must be unique across the document are claimed with <see cref="StateReader.Claim"/>.
+    /// </summary>
+    object? Read(JsonObjectReader portal);
+
+    /// <summary>First in every state transaction: takes the locks its tables need so no other writer interleaves (PostgreSQL).</summary>
+    void Lock(IDbSession session);
+
+    /// <summary>
+    /// In the transaction: replaces the portal's rows with <paramref name="part"/>, or removes them all when it is
+    /// null (the portal goes). Work outside the database (files) is finished in <see cref="StateChanges.OnComplete"/>.
+    /// </summary>
+    void Write(IDbSession session, long portalId, object? part, StateChanges changes);
+
+    /// <summary>
+    /// Last in the transaction: new rows added later must not take an ID the state now holds. With
+    /// <paramref name="whole"/> every portal was replaced, and counters go back to the highest ID left, so the
+    /// IDs given after a reset are the same each time; otherwise they never go back.
+    /// </summary>
+    void Finish(IDbSession session, bool whole);
+
+    /// <summary>In a transaction: writes this section's keys of the portal, as <see cref="Read"/> takes them back.</summary>
+    void Export(IDbSession session, long portalId, Utf8JsonWriter json);
+}
+
+/// <summary>What one state transaction did beyond its rows: limit state to forget, and files to finish once it is known whether it committed.</summary>
+public sealed class StateChanges
+{
+    private readonly List<Action<bool>> _complete = [];
+    private readonly Dictionary<Type, object> _items = [];
+
+    /// <summary>Prefixes of the limit keys (rate buckets, operating baskets) of what was replaced; null when all limit state goes.</summary>
+    public List<string>? LimitPrefixes { get; set; } = [];
+
+    /// <summary>Runs after the transaction, with whether it committed. A failure there (a file that cannot be removed) leaves only an unused file.</summary>
+    public void OnComplete(Action<bool> complete) => _complete.Add(complete);
+
+    public void AddLimitPrefix(string prefix) => LimitPrefixes?.Add(prefix);
+
+    /// <summary>A section's own record of this transaction, made on first use.</summary>
+    public T Item<T>() where T : class, new()
+    {
+        if (!_items.TryGetValue(typeof(T), out var item)) _items[typeof(T)] = item = new T();
+        return (T)item;
+    }
+
+    internal void Complete(bool committed)
+    {
+        foreach (var complete in _complete)
+        {
+            try
+            {
+                complete(committed);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Cleaning up: what stays behind is a file no row names.
+            }
+        }
+        _complete.Clear();
+    }
+}
