@@ -23,17 +23,7 @@ public static class ServerInfo
             json.WriteString("clock", options.Clock);
             json.WriteNumber("journalSize", options.JournalSize);
             json.WriteStartArray("portals");
-            foreach (var portal in portals)
-            {
-                json.WriteStartObject();
-                json.WriteString("code", portal.Code);
-                json.WriteString("domain", portal.Domain);
-                json.WriteString("memberId", portal.MemberId);
-                json.WriteString("license", portal.LicenseType);
-                json.WriteString("language", portal.Language);
-                json.WriteString("state", PortalStates.Text(portal.State));
-                json.WriteEndObject();
-            }
+            foreach (var portal in portals) PortalEndpoints.Write(json, portal);
             json.WriteEndArray();
             json.WriteEndObject();
         }

@@ -142,17 +142,9 @@ public sealed class ResetTests
     [Fact]
     public async Task A_reset_through_one_node_holds_for_both_and_keeps_each_nodes_webhook()
     {
-        PostgresTestDatabase.RequireAdmin();
-        var connection = await PostgresTestDatabase.CreateAsync();
-        var folders = new[] { LiveServer.NewDataDir(), LiveServer.NewDataDir() };
-        foreach (var folder in folders)
-        {
-            Directory.CreateDirectory(folder);
-            await File.WriteAllTextAsync(Path.Combine(folder, "b24mail.json"), System.Text.Json.JsonSerializer.Serialize(new { Postgres = connection }));
-        }
-        var nodes = await Task.WhenAll(folders.Select(folder => LiveServer.StartAsync(folder, [])));
-        await using var a = nodes[0];
-        await using var b = nodes[1];
+        var (a, b) = await TwoNodes.StartAsync();
+        await using var _ = a;
+        await using var __ = b;
         Assert.NotEqual(new Uri(a.Webhook).AbsolutePath, new Uri(b.Webhook).AbsolutePath);
         var baseline = await a.ExportAsync();
         Assert.Equal(baseline, await b.ExportAsync());

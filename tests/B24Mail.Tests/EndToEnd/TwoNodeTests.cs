@@ -8,19 +8,7 @@ namespace B24Mail.Tests.EndToEnd;
 /// </summary>
 public sealed class TwoNodeTests
 {
-    private static async Task<(LiveServer A, LiveServer B)> StartPairAsync(params string[] args)
-    {
-        PostgresTestDatabase.RequireAdmin();
-        var connection = await PostgresTestDatabase.CreateAsync();
-        var folders = new[] { LiveServer.NewDataDir(), LiveServer.NewDataDir() };
-        foreach (var folder in folders)
-        {
-            Directory.CreateDirectory(folder);
-            await File.WriteAllTextAsync(Path.Combine(folder, "b24mail.json"), System.Text.Json.JsonSerializer.Serialize(new { Postgres = connection }));
-        }
-        var nodes = await Task.WhenAll(folders.Select(folder => LiveServer.StartAsync(folder, args)));
-        return (nodes[0], nodes[1]);
-    }
+    private static Task<(LiveServer A, LiveServer B)> StartPairAsync(params string[] args) => TwoNodes.StartAsync(args);
 
     private static string On(LiveServer node, string url) => node.HttpsBase + new Uri(url).PathAndQuery;
 

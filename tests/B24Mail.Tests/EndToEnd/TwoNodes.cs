@@ -1,8 +1,6 @@
-using B24Mail.Tests.EndToEnd;
+namespace B24Mail.Tests.EndToEnd;
 
-namespace B24Mail.Tests.ControlPlane;
-
-/// <summary>Two server nodes on one fresh PostgreSQL database, as <c>TwoNodeTests</c> starts them.</summary>
+/// <summary>Two server nodes on one fresh PostgreSQL database, each with its own data folder and port, started at the same moment.</summary>
 public static class TwoNodes
 {
     public static async Task<(LiveServer A, LiveServer B)> StartAsync(params string[] args)
