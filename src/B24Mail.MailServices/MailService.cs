@@ -81,7 +81,8 @@ public sealed record MailService(
             return;
         }
         Span<byte> digits = stackalloc byte[20];
-        number.TryFormat(digits, out var length, default, System.Globalization.CultureInfo.InvariantCulture);
+        // The formatter of System.Buffers.Text: invariant digits without a culture lookup per value (profiled).
+        System.Buffers.Text.Utf8Formatter.TryFormat(number, digits, out var length);
         writer.WriteString(name, digits[..length]);
     }
 
