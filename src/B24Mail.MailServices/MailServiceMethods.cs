@@ -29,13 +29,13 @@ public sealed class MailServiceMethods(IMailServiceStore store, IIconBlobStore b
         var portal = context.Caller.Portal;
         var services = await store.ListActiveAsync(portal.Id, portal.SiteId, context.CancellationToken);
         if (services.Count == 0) throw MailServiceErrors.ListEmpty;
-        return PhpArray.List(services.Select(s => new MailServiceRow(s, context.BaseUrl)));
+        return new MailServiceList(services, context.BaseUrl);
     }
 
     private async ValueTask<object?> Get(RestContext context)
     {
         var service = await FindAsync(context);
-        return service.ToPhp(context.BaseUrl);
+        return new MailServiceRow(service, context.BaseUrl);
     }
 
     private async ValueTask<object?> Add(RestContext context)

@@ -58,6 +58,9 @@ public static class PhpJsonWriter
             case PhpArray array:
                 WriteArray(writer, array);
                 break;
+            case IPhpJsonWritable direct:
+                direct.WriteJson(writer);
+                break;
             case IPhpSerializable custom:
                 WriteValue(writer, custom.ToPhp());
                 break;

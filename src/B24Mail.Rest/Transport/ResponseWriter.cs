@@ -37,9 +37,10 @@ public static class ResponseWriter
     }
 
     // One buffer per thread: the body is built in it, then copied into the response pipe before any
-    // await, so the next request on this thread can reuse it. A buffer grown past the cap is let go.
+    // await, so the next request on this thread can reuse it. Past the cap its array goes back to the pool
+    // (a big list's answer borrows a pooled array, rather than allocating a large one, each time).
     [ThreadStatic]
-    private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+    private static PooledBufferWriter? t_buffer;
     private const int KeepBufferUpTo = 64 * 1024;
 
     private static Task WriteBodyAsync(HttpResponse response, PhpArray body, ResponseFormat format, RestExchange? exchange)
@@ -53,13 +54,18 @@ public static class ResponseWriter
             return response.Body.WriteAsync(bytes).AsTask();
         }
         response.ContentType = "application/json; charset=utf-8";
-        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
-        PhpJsonWriter.Write(buffer, body);
-        response.ContentLength = buffer.WrittenCount;
-        response.BodyWriter.Write(buffer.WrittenSpan);
-        exchange?.KeepBody(buffer.WrittenSpan);
-        if (buffer.Capacity > KeepBufferUpTo) t_buffer = null;
+        var buffer = t_buffer ??= new PooledBufferWriter(4096);
+        try
+        {
+            PhpJsonWriter.Write(buffer, body);
+            response.ContentLength = buffer.WrittenCount;
+            response.BodyWriter.Write(buffer.WrittenSpan);
+            exchange?.KeepBody(buffer.WrittenSpan);
+        }
+        finally
+        {
+            buffer.Reset(KeepBufferUpTo);
+        }
         return response.BodyWriter.FlushAsync().AsTask();
     }
 
