@@ -13,5 +13,3 @@ public sealed record StateDocument(IReadOnlyList<StatePortal> Portals)
         ? $"/rest/{hook.User}/{hook.Secret}/"
         : null;
 }
-
-public sealed record StatePortal(IdentityState.PortalPart Identity, IReadOnlyList<object> Parts);
