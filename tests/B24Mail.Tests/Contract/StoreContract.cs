@@ -280,11 +280,11 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.True(await Limits.TryTakeAsync("rate:drained", 1, 2, cutoff, token));
     }
 
-    private Task<long> CountAsync(string table) => _database.ReadAsync(session => Convert.ToInt64(session.Scalar($"SELECT COUNT(*) FROM {table}")));
+    private Task<long> CountAsync(string table) => _database.ReadAsync(async session => Convert.ToInt64(await session.ScalarAsync($"SELECT COUNT(*) FROM {table}")));
 
     /// <summary>An access token as stored before tokens named their pair.</summary>
     private Task InsertUnpairedAccessAsync(OAuthApp app, Portal portal, byte[] hash, DateTimeOffset expires) => _database.WriteAsync(session =>
-        session.Execute("""
+        session.ExecuteAsync("""
             INSERT INTO oauth_tokens (token_hash, kind, app_id, portal_id, user_id, scopes, expires_at)
             VALUES (@hash, 'access', @app, @portal, 1, 'mailservice', @expires)
             """, ("@hash", hash), ("@app", app.Id), ("@portal", portal.Id), ("@expires", expires.ToUnixTimeMilliseconds())));
