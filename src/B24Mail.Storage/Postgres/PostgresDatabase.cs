@@ -98,6 +98,9 @@ public sealed class PostgresDatabase : IDatabase
 
         private NpgsqlCommand Command(string sql, (string Name, object? Value)[] parameters)
         {
+            // A call cancelled between statements sends no more, as on SQLite; one cancelled while its statement
+            // runs is cancelled on the server by Npgsql.
+            cancellation.ThrowIfCancellationRequested();
             var command = new NpgsqlCommand(sql, connection, transaction);
             foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
             if (_last is not null) (_earlier ??= []).Add(_last);
