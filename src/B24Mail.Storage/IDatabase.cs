@@ -4,14 +4,19 @@ public interface IDatabase : IAsyncDisposable
 {
     SqlDialect Dialect { get; }
 
-    Task<T> ReadAsync<T>(Func<IDbSession, T> read, CancellationToken cancellationToken = default);
+    /// <summary>Runs <paramref name="read"/> on one session (at most one connection); <paramref name="cancellationToken"/> reaches every statement.</summary>
+    Task<T> ReadAsync<T>(Func<IDbSession, ValueTask<T>> read, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs in a transaction; the task completes after the commit is durable.</summary>
-    Task<T> WriteAsync<T>(Func<IDbSession, T> write);
+    /// <summary>
+    /// Runs in a transaction; the task completes after the commit is durable. Writes are not cancelled: once
+    /// asked for, a write runs to its commit or its failure on both dialects (SQLite's writer batches writes of
+    /// several requests in one transaction and could not drop one half-way).
+    /// </summary>
+    Task<T> WriteAsync<T>(Func<IDbSession, ValueTask<T>> write);
 
-    Task WriteAsync(Action<IDbSession> write) => WriteAsync(session =>
+    async Task WriteAsync(Func<IDbSession, ValueTask> write) => await WriteAsync(async session =>
     {
-        write(session);
+        await write(session);
         return true;
     });
 }

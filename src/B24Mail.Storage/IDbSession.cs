@@ -4,19 +4,27 @@ namespace B24Mail.Storage;
 
 /// <summary>
 /// What a store needs from its database. Statements use <c>@name</c> parameters, which both SQLite and
-/// PostgreSQL accept, so a store is written once; only its schema differs per dialect.
+/// PostgreSQL accept, so a store is written once; only its schema differs per dialect. Every call is
+/// asynchronous: PostgreSQL awaits its round trips, SQLite (in-process) answers with completed tasks.
+/// A session lives for one <see cref="IDatabase.ReadAsync{T}"/> or <see cref="IDatabase.WriteAsync{T}"/>;
+/// readers it opens are closed when it ends, whether or not the caller disposed them.
 /// </summary>
 public interface IDbSession
 {
-    DbCommand Command(string sql, params (string Name, object? Value)[] parameters);
+    /// <summary>The token of the call the session serves; every statement observes it.</summary>
+    CancellationToken Cancellation { get; }
 
-    int Execute(string sql, params (string Name, object? Value)[] parameters);
+    ValueTask<int> ExecuteAsync(string sql, params (string Name, object? Value)[] parameters);
 
-    object? Scalar(string sql, params (string Name, object? Value)[] parameters);
+    /// <summary>The first column of the first row; null when there is no row or the value is NULL, on both dialects.</summary>
+    ValueTask<object?> ScalarAsync(string sql, params (string Name, object? Value)[] parameters);
+
+    /// <summary>Runs a query; dispose the reader (it is also closed when the session ends). Advance it with <see cref="DbDataReader.ReadAsync(CancellationToken)"/> and <see cref="Cancellation"/>.</summary>
+    ValueTask<DbDataReader> ReaderAsync(string sql, params (string Name, object? Value)[] parameters);
 
     /// <summary>A result that may be reused while nothing was committed since; databases without a way to tell just load it.</summary>
-    T Cached<T>(string key, Func<IDbSession, T> load);
+    ValueTask<T> CachedAsync<T>(string key, Func<IDbSession, ValueTask<T>> load);
 
     /// <summary>Serialises writers on <paramref name="key"/> until the transaction ends, across processes and nodes.</summary>
-    void Lock(long key);
+    ValueTask LockAsync(long key);
 }

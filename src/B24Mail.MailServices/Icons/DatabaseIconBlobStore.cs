@@ -8,12 +8,12 @@ namespace B24Mail.MailServices.Icons;
 /// </summary>
 public sealed class DatabaseIconBlobStore(IDatabase database) : IIconBlobStore
 {
-    public Task SaveAsync(long portalId, string key, byte[] content, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
-        session.Execute("INSERT INTO icon_blobs (file_key, portal_id, content) VALUES (@key, @portal, @content)", ("@key", key), ("@portal", portalId), ("@content", content)));
+    public Task SaveAsync(long portalId, string key, byte[] content, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
+        await session.ExecuteAsync("INSERT INTO icon_blobs (file_key, portal_id, content) VALUES (@key, @portal, @content)", ("@key", key), ("@portal", portalId), ("@content", content)));
 
-    public Task<byte[]?> ReadAsync(long portalId, string key, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
-        session.Scalar("SELECT content FROM icon_blobs WHERE file_key = @key AND portal_id = @portal", ("@key", key), ("@portal", portalId)) as byte[], cancellationToken);
+    public Task<byte[]?> ReadAsync(long portalId, string key, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
+        await session.ScalarAsync("SELECT content FROM icon_blobs WHERE file_key = @key AND portal_id = @portal", ("@key", key), ("@portal", portalId)) as byte[], cancellationToken);
 
-    public Task DeleteAsync(long portalId, string key) => database.WriteAsync(session =>
-        session.Execute("DELETE FROM icon_blobs WHERE file_key = @key AND portal_id = @portal", ("@key", key), ("@portal", portalId)));
+    public Task DeleteAsync(long portalId, string key) => database.WriteAsync(async session =>
+        await session.ExecuteAsync("DELETE FROM icon_blobs WHERE file_key = @key AND portal_id = @portal", ("@key", key), ("@portal", portalId)));
 }

@@ -219,14 +219,14 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
         public bool Registered;
     }
 
-    public void Lock(IDbSession session)
+    public async ValueTask LockAsync(IDbSession session)
     {
         if (database.Dialect != SqlDialect.Postgres) return;
         // In the order the API's writes take them (a logo row before its service), so neither waits on the other in a cycle.
-        session.Execute("LOCK TABLE icon_blobs, mail_icons, mail_services, mail_presets_seeded IN SHARE ROW EXCLUSIVE MODE");
+        await session.ExecuteAsync("LOCK TABLE icon_blobs, mail_icons, mail_services, mail_presets_seeded IN SHARE ROW EXCLUSIVE MODE");
     }
 
-    public void Write(IDbSession session, long portalId, object? part, StateChanges changes)
+    public async ValueTask WriteAsync(IDbSession session, long portalId, object? part, StateChanges changes)
     {
         var disk = blobs as DiskIconBlobStore;
         var files = changes.Item<LogoFiles>();
@@ -236,19 +236,19 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
             changes.OnComplete(committed => Complete(disk, files, committed));
         }
         var oldKeys = new List<string>();
-        using (var reader = session.Command("SELECT file_key FROM mail_icons WHERE portal_id = @portal", ("@portal", portalId)).ExecuteReader())
+        await using (var reader = await session.ReaderAsync("SELECT file_key FROM mail_icons WHERE portal_id = @portal", ("@portal", portalId)))
         {
-            while (reader.Read()) oldKeys.Add(reader.GetString(0));
+            while (await reader.ReadAsync(session.Cancellation)) oldKeys.Add(reader.GetString(0));
         }
         foreach (var key in oldKeys)
         {
             files.Before.Add((portalId, key));
             // Only the blobs rows named: one an add is writing right now is not named yet, and stays.
-            if (disk is null) session.Execute("DELETE FROM icon_blobs WHERE file_key = @key", ("@key", key));
+            if (disk is null) await session.ExecuteAsync("DELETE FROM icon_blobs WHERE file_key = @key", ("@key", key));
         }
-        session.Execute("DELETE FROM mail_services WHERE portal_id = @portal", ("@portal", portalId));
-        session.Execute("DELETE FROM mail_icons WHERE portal_id = @portal", ("@portal", portalId));
-        session.Execute("DELETE FROM mail_presets_seeded WHERE portal_id = @portal", ("@portal", portalId));
+        await session.ExecuteAsync("DELETE FROM mail_services WHERE portal_id = @portal", ("@portal", portalId));
+        await session.ExecuteAsync("DELETE FROM mail_icons WHERE portal_id = @portal", ("@portal", portalId));
+        await session.ExecuteAsync("DELETE FROM mail_presets_seeded WHERE portal_id = @portal", ("@portal", portalId));
         if (part is not Part mail) return;
 
         foreach (var logo in mail.Logos)
@@ -256,7 +256,7 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
             var key = logo.Key;
             if (disk is null)
             {
-                session.Execute("""
+                await session.ExecuteAsync("""
                     INSERT INTO icon_blobs (file_key, portal_id, content) VALUES (@key, @portal, @content)
                     ON CONFLICT (file_key) DO UPDATE SET portal_id = excluded.portal_id, content = excluded.content
                     """, ("@key", key), ("@portal", portalId), ("@content", logo.Content));
@@ -273,13 +273,13 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
                 if (made == true) files.Made.Add((portalId, key));
             }
             files.After.Add((portalId, key));
-            session.Execute("INSERT INTO mail_icons (id, portal_id, file_key, file_name, content_type, size) VALUES (@id, @portal, @key, @name, @type, @size)",
+            await session.ExecuteAsync("INSERT INTO mail_icons (id, portal_id, file_key, file_name, content_type, size) VALUES (@id, @portal, @key, @name, @type, @size)",
                 ("@id", logo.Id), ("@portal", portalId), ("@key", key), ("@name", logo.FileName), ("@type", logo.ContentType), ("@size", (long)logo.Content.Length));
         }
-        var siteId = (string)session.Scalar("SELECT site_id FROM portals WHERE id = @portal", ("@portal", portalId))!;
+        var siteId = (string)(await session.ScalarAsync("SELECT site_id FROM portals WHERE id = @portal", ("@portal", portalId)))!;
         foreach (var s in mail.Services)
         {
-            session.Execute("""
+            await session.ExecuteAsync("""
                 INSERT INTO mail_services (id, portal_id, site_id, active, sort, name, server, port, encryption, link, icon_id,
                     smtp_server, smtp_port, smtp_login_as_imap, smtp_password_as_imap, smtp_encryption, upload_outgoing)
                 VALUES (@id, @portal, @site, @active, @sort, @name, @server, @port, @encryption, @link, @icon,
@@ -291,7 +291,7 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
                 ("@smtp_encryption", s.SmtpEncryption), ("@upload", s.UploadOutgoing));
         }
         // The portal is provisioned: the presets are never added to it on a later start.
-        session.Execute("INSERT INTO mail_presets_seeded (portal_id) VALUES (@portal) ON CONFLICT (portal_id) DO NOTHING", ("@portal", portalId));
+        await session.ExecuteAsync("INSERT INTO mail_presets_seeded (portal_id) VALUES (@portal) ON CONFLICT (portal_id) DO NOTHING", ("@portal", portalId));
     }
 
     private static void Complete(DiskIconBlobStore disk, LogoFiles files, bool committed)
@@ -310,27 +310,27 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
         }
     }
 
-    public void Finish(IDbSession session, bool whole)
+    public async ValueTask FinishAsync(IDbSession session, bool whole)
     {
-        Sequences.Continue(session, database.Dialect, "mail_icons", whole);
-        Sequences.Continue(session, database.Dialect, "mail_services", whole);
+        await Sequences.ContinueAsync(session, database.Dialect, "mail_icons", whole);
+        await Sequences.ContinueAsync(session, database.Dialect, "mail_services", whole);
     }
 
     // ---- export ----------------------------------------------------------------------------------------
 
-    public void Export(IDbSession session, long portalId, Utf8JsonWriter json)
+    public async ValueTask ExportAsync(IDbSession session, long portalId, Utf8JsonWriter json)
     {
         var logos = new List<(long Id, string Key, string Name)>();
-        using (var reader = session.Command("SELECT id, file_key, file_name FROM mail_icons WHERE portal_id = @portal ORDER BY id", ("@portal", portalId)).ExecuteReader())
+        await using (var reader = await session.ReaderAsync("SELECT id, file_key, file_name FROM mail_icons WHERE portal_id = @portal ORDER BY id", ("@portal", portalId)))
         {
-            while (reader.Read()) logos.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+            while (await reader.ReadAsync(session.Cancellation)) logos.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
         }
         json.WriteStartArray("logos");
         foreach (var (id, key, name) in logos)
         {
             var content = blobs is DiskIconBlobStore disk
                 ? disk.Read(portalId, key)
-                : session.Scalar("SELECT content FROM icon_blobs WHERE file_key = @key", ("@key", key)) as byte[];
+                : await session.ScalarAsync("SELECT content FROM icon_blobs WHERE file_key = @key", ("@key", key)) as byte[];
             json.WriteStartObject();
             json.WriteNumber("id", id);
             json.WriteString("key", key);
@@ -341,13 +341,13 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
         json.WriteEndArray();
 
         json.WriteStartArray("mailServices");
-        using (var reader = session.Command("""
+        await using (var reader = await session.ReaderAsync("""
             SELECT id, active, sort, name, server, port, encryption, link, icon_id,
                    smtp_server, smtp_port, smtp_login_as_imap, smtp_password_as_imap, smtp_encryption, upload_outgoing
             FROM mail_services WHERE portal_id = @portal ORDER BY id
-            """, ("@portal", portalId)).ExecuteReader())
+            """, ("@portal", portalId)))
         {
-            while (reader.Read())
+            while (await reader.ReadAsync(session.Cancellation))
             {
                 json.WriteStartObject();
                 json.WriteNumber("id", reader.GetInt64(0));

@@ -98,40 +98,37 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
 
     public Task MigrateAsync() => Schema.MigrateAsync(database, "mailservice", database.Dialect == SqlDialect.Postgres ? PostgresMigrations : SqliteMigrations);
 
-    public Task<MailService?> GetAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.Cached($"service:{portalId}:{id}", session =>
+    public Task<MailService?> GetAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync($"service:{portalId}:{id}", async session =>
     {
-        var command = session.Command(SelectColumns + " WHERE s.portal_id = @portal AND s.id = @id", ("@portal", portalId), ("@id", id));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadService(reader) : null;
+        await using var reader = await session.ReaderAsync(SelectColumns + " WHERE s.portal_id = @portal AND s.id = @id", ("@portal", portalId), ("@id", id));
+        return await reader.ReadAsync(session.Cancellation) ? ReadService(reader) : null;
     }), cancellationToken);
 
-    public Task<IReadOnlyList<MailService>> ListActiveAsync(long portalId, string siteId, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.Cached($"list:{portalId}:{siteId}", session =>
+    public Task<IReadOnlyList<MailService>> ListActiveAsync(long portalId, string siteId, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync($"list:{portalId}:{siteId}", async session =>
     {
-        var command = session.Command(SelectColumns + " WHERE s.portal_id = @portal AND s.site_id = @site AND s.active = TRUE ORDER BY s.sort, s.name, s.id",
+        await using var reader = await session.ReaderAsync(SelectColumns + " WHERE s.portal_id = @portal AND s.site_id = @site AND s.active = TRUE ORDER BY s.sort, s.name, s.id",
             ("@portal", portalId), ("@site", siteId));
-        using var reader = command.ExecuteReader();
         var services = new List<MailService>();
-        while (reader.Read()) services.Add(ReadService(reader));
+        while (await reader.ReadAsync(session.Cancellation)) services.Add(ReadService(reader));
         return (IReadOnlyList<MailService>)services;
     }), cancellationToken);
 
-    public Task<long> AddAsync(long portalId, string siteId, MailServiceChanges values, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<long> AddAsync(long portalId, string siteId, MailServiceChanges values, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var iconId = ResolveIcon(session, portalId, icon);
-        var command = session.Command("""
+        var iconId = await ResolveIconAsync(session, portalId, icon);
+        return Convert.ToInt64(await session.ScalarAsync("""
             INSERT INTO mail_services (portal_id, site_id, active, sort, name, server, port, encryption, link, icon_id)
             VALUES (@portal, @site, @active, @sort, @name, @server, @port, @encryption, @link, @icon)
             RETURNING id
             """,
             ("@portal", portalId), ("@site", siteId), ("@active", values.Active ?? true), ("@sort", values.Sort ?? 100),
             ("@name", values.Name ?? ""), ("@server", values.Server ?? ""), ("@port", values.Port.Value), ("@encryption", values.Encryption ?? false),
-            ("@link", values.Link.Value), ("@icon", iconId));
-        return Convert.ToInt64(command.ExecuteScalar());
+            ("@link", values.Link.Value), ("@icon", iconId)));
     });
 
-    public Task<MailServiceWrite> UpdateAsync(long portalId, long id, MailServiceChanges changes, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<MailServiceWrite> UpdateAsync(long portalId, long id, MailServiceChanges changes, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var oldIcon = CurrentIcon(session, portalId, id, out var found);
+        var (found, oldIcon) = await CurrentIconAsync(session, portalId, id);
         if (!found) return new MailServiceWrite(false, []);
         var sets = new List<string>();
         var parameters = new List<(string, object?)> { ("@portal", portalId), ("@id", id) };
@@ -147,106 +144,98 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
         if (changes.Port.IsSet) Set("port", changes.Port.Value);
         if (changes.Encryption is { } encryption) Set("encryption", encryption);
         if (changes.Link.IsSet) Set("link", changes.Link.Value);
-        if (icon is not null) Set("icon_id", ResolveIcon(session, portalId, icon));
+        if (icon is not null) Set("icon_id", await ResolveIconAsync(session, portalId, icon));
         if (sets.Count > 0)
         {
-            var command = session.Command($"UPDATE mail_services SET {string.Join(", ", sets)} WHERE portal_id = @portal AND id = @id", parameters.ToArray());
-            command.ExecuteNonQuery();
+            await session.ExecuteAsync($"UPDATE mail_services SET {string.Join(", ", sets)} WHERE portal_id = @portal AND id = @id", parameters.ToArray());
         }
-        return new MailServiceWrite(true, icon is null ? [] : DropIfUnused(session, oldIcon));
+        return new MailServiceWrite(true, icon is null ? [] : await DropIfUnusedAsync(session, oldIcon));
     });
 
-    public Task<MailServiceWrite> DeleteAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<MailServiceWrite> DeleteAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var oldIcon = CurrentIcon(session, portalId, id, out var found);
+        var (found, oldIcon) = await CurrentIconAsync(session, portalId, id);
         if (!found) return new MailServiceWrite(false, []);
-        var command = session.Command("DELETE FROM mail_services WHERE portal_id = @portal AND id = @id", ("@portal", portalId), ("@id", id));
-        command.ExecuteNonQuery();
-        return new MailServiceWrite(true, DropIfUnused(session, oldIcon));
+        await session.ExecuteAsync("DELETE FROM mail_services WHERE portal_id = @portal AND id = @id", ("@portal", portalId), ("@id", id));
+        return new MailServiceWrite(true, await DropIfUnusedAsync(session, oldIcon));
     });
 
-    public Task<bool> IconExistsAsync(long portalId, long fileId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<bool> IconExistsAsync(long portalId, long fileId, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
-        var command = session.Command("SELECT 1 FROM mail_icons WHERE portal_id = @portal AND id = @id", ("@portal", portalId), ("@id", fileId));
-        return command.ExecuteScalar() is not null;
+        return await session.ScalarAsync("SELECT 1 FROM mail_icons WHERE portal_id = @portal AND id = @id", ("@portal", portalId), ("@id", fileId)) is not null;
     }, cancellationToken);
 
-    public Task<IconFile?> FindIconAsync(long fileId, string key, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<IconFile?> FindIconAsync(long fileId, string key, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
-        var command = session.Command("SELECT id, portal_id, file_key, file_name, content_type, size FROM mail_icons WHERE id = @id AND file_key = @key", ("@id", fileId), ("@key", key));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadIcon(reader) : null;
+        await using var reader = await session.ReaderAsync("SELECT id, portal_id, file_key, file_name, content_type, size FROM mail_icons WHERE id = @id AND file_key = @key", ("@id", fileId), ("@key", key));
+        return await reader.ReadAsync(session.Cancellation) ? ReadIcon(reader) : null;
     }, cancellationToken);
 
     public async Task SeedAsync(long portalId, string siteId, IReadOnlyList<MailServiceChanges> presets, CancellationToken cancellationToken = default)
     {
         // Every start and command passes here; once a portal is provisioned, a read is enough.
-        if (await database.ReadAsync(session => IsSeeded(session, portalId), cancellationToken)) return;
-        await database.WriteAsync(session =>
+        if (await database.ReadAsync(session => IsSeededAsync(session, portalId), cancellationToken)) return;
+        await database.WriteAsync(async session =>
         {
-            session.Lock(LockKeys.PortalServices(portalId));
-            if (IsSeeded(session, portalId)) return;
-            var count = session.Command("SELECT COUNT(*) FROM mail_services WHERE portal_id = @portal", ("@portal", portalId));
-            if (Convert.ToInt64(count.ExecuteScalar()) == 0)
+            await session.LockAsync(LockKeys.PortalServices(portalId));
+            if (await IsSeededAsync(session, portalId)) return;
+            if (Convert.ToInt64(await session.ScalarAsync("SELECT COUNT(*) FROM mail_services WHERE portal_id = @portal", ("@portal", portalId))) == 0)
             {
                 foreach (var preset in presets)
                 {
-                    var insert = session.Command("""
+                    await session.ExecuteAsync("""
                         INSERT INTO mail_services (portal_id, site_id, active, sort, name, server, port, encryption, link)
                         VALUES (@portal, @site, TRUE, @sort, @name, @server, @port, @encryption, @link)
                         """,
                         ("@portal", portalId), ("@site", siteId), ("@sort", preset.Sort), ("@name", preset.Name), ("@server", preset.Server ?? ""),
                         ("@port", preset.Port.Value), ("@encryption", preset.Encryption ?? false), ("@link", preset.Link.Value));
-                    insert.ExecuteNonQuery();
                 }
             }
             // In the same transaction as the presets: either both are there or neither, and deleting every
             // service later does not bring the presets back.
-            session.Execute("INSERT INTO mail_presets_seeded (portal_id) VALUES (@portal)", ("@portal", portalId));
+            await session.ExecuteAsync("INSERT INTO mail_presets_seeded (portal_id) VALUES (@portal)", ("@portal", portalId));
         });
     }
 
-    private static bool IsSeeded(IDbSession session, long portalId) =>
-        session.Scalar("SELECT 1 FROM mail_presets_seeded WHERE portal_id = @portal", ("@portal", portalId)) is not null;
+    private static async ValueTask<bool> IsSeededAsync(IDbSession session, long portalId) =>
+        await session.ScalarAsync("SELECT 1 FROM mail_presets_seeded WHERE portal_id = @portal", ("@portal", portalId)) is not null;
 
-    private static long? ResolveIcon(IDbSession session, long portalId, IconWrite? icon)
+    private static async ValueTask<long?> ResolveIconAsync(IDbSession session, long portalId, IconWrite? icon)
     {
         switch (icon)
         {
             case null or IconWrite.Remove:
                 return null;
             case IconWrite.Existing existing:
-                if (session.Scalar("SELECT 1 FROM mail_icons WHERE portal_id = @portal AND id = @id", ("@portal", portalId), ("@id", existing.FileId)) is null)
+                if (await session.ScalarAsync("SELECT 1 FROM mail_icons WHERE portal_id = @portal AND id = @id", ("@portal", portalId), ("@id", existing.FileId)) is null)
                 {
                     throw new UnknownIconException(existing.FileId);
                 }
                 return existing.FileId;
             case IconWrite.New created:
-                return Convert.ToInt64(session.Scalar("INSERT INTO mail_icons (portal_id, file_key, file_name, content_type, size) VALUES (@portal, @key, @name, @type, @size) RETURNING id",
+                return Convert.ToInt64(await session.ScalarAsync("INSERT INTO mail_icons (portal_id, file_key, file_name, content_type, size) VALUES (@portal, @key, @name, @type, @size) RETURNING id",
                     ("@portal", portalId), ("@key", created.Key), ("@name", created.FileName), ("@type", created.ContentType), ("@size", created.Size)));
             default:
                 throw new ArgumentOutOfRangeException(nameof(icon));
         }
     }
 
-    private static long? CurrentIcon(IDbSession session, long portalId, long id, out bool found)
+    private static async ValueTask<(bool Found, long? IconId)> CurrentIconAsync(IDbSession session, long portalId, long id)
     {
-        var command = session.Command("SELECT icon_id FROM mail_services WHERE portal_id = @portal AND id = @id", ("@portal", portalId), ("@id", id));
-        using var reader = command.ExecuteReader();
-        found = reader.Read();
-        return found && !reader.IsDBNull(0) ? reader.GetInt64(0) : null;
+        await using var reader = await session.ReaderAsync("SELECT icon_id FROM mail_services WHERE portal_id = @portal AND id = @id", ("@portal", portalId), ("@id", id));
+        if (!await reader.ReadAsync(session.Cancellation)) return (false, null);
+        return (true, reader.IsDBNull(0) ? null : reader.GetInt64(0));
     }
 
     /// <summary>Deletes the icon row once no service refers to it, and hands back the file so its blob can go too.</summary>
-    private static IReadOnlyList<IconFile> DropIfUnused(IDbSession session, long? iconId)
+    private static async ValueTask<IReadOnlyList<IconFile>> DropIfUnusedAsync(IDbSession session, long? iconId)
     {
         if (iconId is null) return [];
-        var command = session.Command("""
+        await using var reader = await session.ReaderAsync("""
             DELETE FROM mail_icons WHERE id = @id AND NOT EXISTS (SELECT 1 FROM mail_services WHERE icon_id = @id)
             RETURNING id, portal_id, file_key, file_name, content_type, size
             """, ("@id", iconId));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? [ReadIcon(reader)] : [];
+        return await reader.ReadAsync(session.Cancellation) ? [ReadIcon(reader)] : [];
     }
 
     private static IconFile ReadIcon(DbDataReader r) => new(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5));

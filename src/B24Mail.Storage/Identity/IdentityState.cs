@@ -193,19 +193,19 @@ public sealed class IdentityState(IDatabase database) : IStateSection
 
     // ---- writing ---------------------------------------------------------------------------------------
 
-    public void Lock(IDbSession session)
+    public async ValueTask LockAsync(IDbSession session)
     {
         if (database.Dialect != SqlDialect.Postgres) return;
         // SHARE ROW EXCLUSIVE: reads go on (they see the state before the commit), other writers wait for it.
-        session.Execute("LOCK TABLE portals, users, webhooks, oauth_apps, oauth_app_users, oauth_codes, oauth_tokens IN SHARE ROW EXCLUSIVE MODE");
+        await session.ExecuteAsync("LOCK TABLE portals, users, webhooks, oauth_apps, oauth_app_users, oauth_codes, oauth_tokens IN SHARE ROW EXCLUSIVE MODE");
     }
 
     /// <summary>The portals as stored: ID and code, in ID order.</summary>
-    public static List<(long Id, string Code)> ListPortals(IDbSession session)
+    public static async ValueTask<List<(long Id, string Code)>> ListPortalsAsync(IDbSession session)
     {
-        using var reader = session.Command("SELECT id, code FROM portals ORDER BY id").ExecuteReader();
+        await using var reader = await session.ReaderAsync("SELECT id, code FROM portals ORDER BY id");
         var portals = new List<(long, string)>();
-        while (reader.Read()) portals.Add((reader.GetInt64(0), reader.GetString(1)));
+        while (await reader.ReadAsync(session.Cancellation)) portals.Add((reader.GetInt64(0), reader.GetString(1)));
         return portals;
     }
 
@@ -213,7 +213,7 @@ public sealed class IdentityState(IDatabase database) : IStateSection
     /// Writes the portal's row: updated in place when it exists, so its ID (which rows, files and limit keys carry)
     /// stays; inserted otherwise. Its users, webhooks and apps are written by <see cref="Write"/>.
     /// </summary>
-    public static long PutPortal(IDbSession session, PortalPart part, long? existingId)
+    public static async ValueTask<long> PutPortalAsync(IDbSession session, PortalPart part, long? existingId)
     {
         (string, object?)[] values =
         [
@@ -223,14 +223,14 @@ public sealed class IdentityState(IDatabase database) : IStateSection
         ];
         if (existingId is { } id)
         {
-            session.Execute("""
+            await session.ExecuteAsync("""
                 UPDATE portals SET member_id = @member, domain = @domain, site_id = @site, rate_enabled = @enabled, rate_burst = @burst,
                     rate_per_second = @rate, license_type = @license, language = @language, state = @state
                 WHERE id = @id AND code = @code
                 """, [.. values, ("@id", id)]);
             return id;
         }
-        return Convert.ToInt64(session.Scalar("""
+        return Convert.ToInt64(await session.ScalarAsync("""
             INSERT INTO portals (code, member_id, domain, site_id, rate_enabled, rate_burst, rate_per_second, license_type, language, state)
             VALUES (@code, @member, @domain, @site, @enabled, @burst, @rate, @license, @language, @state) RETURNING id
             """, values));
@@ -240,17 +240,17 @@ public sealed class IdentityState(IDatabase database) : IStateSection
     /// Gives the kept portals member_ids no document can hold, so that a document may move a member_id from one
     /// portal to another (the column is unique, and rows are updated one at a time).
     /// </summary>
-    public static void ReleaseMemberIds(IDbSession session) => session.Execute("UPDATE portals SET member_id = '~' || CAST(id AS TEXT)");
+    public static async ValueTask ReleaseMemberIdsAsync(IDbSession session) => await session.ExecuteAsync("UPDATE portals SET member_id = '~' || CAST(id AS TEXT)");
 
-    public static void DeletePortal(IDbSession session, long portalId) => session.Execute("DELETE FROM portals WHERE id = @portal", ("@portal", portalId));
+    public static async ValueTask DeletePortalAsync(IDbSession session, long portalId) => await session.ExecuteAsync("DELETE FROM portals WHERE id = @portal", ("@portal", portalId));
 
-    public void Write(IDbSession session, long portalId, object? part, StateChanges changes)
+    public async ValueTask WriteAsync(IDbSession session, long portalId, object? part, StateChanges changes)
     {
-        Clear(session, portalId, changes);
+        await ClearAsync(session, portalId, changes);
         if (part is not PortalPart portal) return;
         foreach (var user in portal.Users)
         {
-            session.Execute("""
+            await session.ExecuteAsync("""
                 INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active, registered_at, last_login_at)
                 VALUES (@portal, @id, @name, @last, @email, @admin, @active, @registered, @login)
                 """, ("@portal", portalId), ("@id", user.Id), ("@name", user.Name), ("@last", user.LastName), ("@email", user.Email), ("@admin", user.Admin),
@@ -258,7 +258,7 @@ public sealed class IdentityState(IDatabase database) : IStateSection
         }
         foreach (var hook in portal.Webhooks)
         {
-            session.Execute("""
+            await session.ExecuteAsync("""
                 INSERT INTO webhooks (id, portal_id, user_id, secret_hash, scopes, title, active, expires_at, created_at)
                 VALUES (@id, @portal, @user, @hash, @scopes, @title, @active, @expires, @created)
                 """, ("@id", hook.Id), ("@portal", portalId), ("@user", hook.User), ("@hash", hook.SecretHash), ("@scopes", string.Join(',', hook.Scopes)),
@@ -267,55 +267,55 @@ public sealed class IdentityState(IDatabase database) : IStateSection
         }
         foreach (var app in portal.Apps)
         {
-            session.Execute("""
+            await session.ExecuteAsync("""
                 INSERT INTO oauth_apps (id, portal_id, client_id, secret_hash, name, scopes, redirect_uri, code, version, active, signing_key)
                 VALUES (@id, @portal, @client, @hash, @name, @scopes, @redirect, @code, @version, @active, @key)
                 """, ("@id", app.Id), ("@portal", portalId), ("@client", app.ClientId), ("@hash", app.SecretHash), ("@name", app.Name), ("@scopes", string.Join(',', app.Scopes)),
                 ("@redirect", app.RedirectUri), ("@code", app.Code), ("@version", app.Version), ("@active", app.Active), ("@key", app.SigningKey));
             foreach (var user in app.Users)
             {
-                session.Execute("INSERT INTO oauth_app_users (app_id, user_id) VALUES (@app, @user)", ("@app", app.Id), ("@user", user));
+                await session.ExecuteAsync("INSERT INTO oauth_app_users (app_id, user_id) VALUES (@app, @user)", ("@app", app.Id), ("@user", user));
             }
             changes.AddLimitPrefix($"op:app:{app.Id}:");
         }
     }
 
     /// <summary>Removes the portal's users, webhooks, apps and every code and token it issued; notes their limit keys.</summary>
-    private static void Clear(IDbSession session, long portalId, StateChanges changes)
+    private static async ValueTask ClearAsync(IDbSession session, long portalId, StateChanges changes)
     {
         changes.AddLimitPrefix($"rate:{portalId}:");
-        foreach (var id in Ids(session, "SELECT id FROM webhooks WHERE portal_id = @portal", portalId)) changes.AddLimitPrefix($"op:hook:{id}:");
-        foreach (var id in Ids(session, "SELECT id FROM oauth_apps WHERE portal_id = @portal", portalId)) changes.AddLimitPrefix($"op:app:{id}:");
-        session.Execute("DELETE FROM oauth_tokens WHERE portal_id = @portal OR app_id IN (SELECT id FROM oauth_apps WHERE portal_id = @portal)", ("@portal", portalId));
-        session.Execute("DELETE FROM oauth_codes WHERE portal_id = @portal OR app_id IN (SELECT id FROM oauth_apps WHERE portal_id = @portal)", ("@portal", portalId));
-        session.Execute("DELETE FROM oauth_app_users WHERE app_id IN (SELECT id FROM oauth_apps WHERE portal_id = @portal)", ("@portal", portalId));
-        session.Execute("DELETE FROM oauth_apps WHERE portal_id = @portal", ("@portal", portalId));
-        session.Execute("DELETE FROM webhooks WHERE portal_id = @portal", ("@portal", portalId));
-        session.Execute("DELETE FROM users WHERE portal_id = @portal", ("@portal", portalId));
+        foreach (var id in await IdsAsync(session, "SELECT id FROM webhooks WHERE portal_id = @portal", portalId)) changes.AddLimitPrefix($"op:hook:{id}:");
+        foreach (var id in await IdsAsync(session, "SELECT id FROM oauth_apps WHERE portal_id = @portal", portalId)) changes.AddLimitPrefix($"op:app:{id}:");
+        await session.ExecuteAsync("DELETE FROM oauth_tokens WHERE portal_id = @portal OR app_id IN (SELECT id FROM oauth_apps WHERE portal_id = @portal)", ("@portal", portalId));
+        await session.ExecuteAsync("DELETE FROM oauth_codes WHERE portal_id = @portal OR app_id IN (SELECT id FROM oauth_apps WHERE portal_id = @portal)", ("@portal", portalId));
+        await session.ExecuteAsync("DELETE FROM oauth_app_users WHERE app_id IN (SELECT id FROM oauth_apps WHERE portal_id = @portal)", ("@portal", portalId));
+        await session.ExecuteAsync("DELETE FROM oauth_apps WHERE portal_id = @portal", ("@portal", portalId));
+        await session.ExecuteAsync("DELETE FROM webhooks WHERE portal_id = @portal", ("@portal", portalId));
+        await session.ExecuteAsync("DELETE FROM users WHERE portal_id = @portal", ("@portal", portalId));
     }
 
-    private static List<long> Ids(IDbSession session, string sql, long portalId)
+    private static async ValueTask<List<long>> IdsAsync(IDbSession session, string sql, long portalId)
     {
-        using var reader = session.Command(sql, ("@portal", portalId)).ExecuteReader();
+        await using var reader = await session.ReaderAsync(sql, ("@portal", portalId));
         var ids = new List<long>();
-        while (reader.Read()) ids.Add(reader.GetInt64(0));
+        while (await reader.ReadAsync(session.Cancellation)) ids.Add(reader.GetInt64(0));
         return ids;
     }
 
-    public void Finish(IDbSession session, bool whole)
+    public async ValueTask FinishAsync(IDbSession session, bool whole)
     {
-        foreach (var table in new[] { "portals", "webhooks", "oauth_apps" }) Sequences.Continue(session, database.Dialect, table, whole);
+        foreach (var table in new[] { "portals", "webhooks", "oauth_apps" }) await Sequences.ContinueAsync(session, database.Dialect, table, whole);
     }
 
     // ---- export ------------------------------------------------------------------------------------------
 
-    public void Export(IDbSession session, long portalId, Utf8JsonWriter json)
+    public async ValueTask ExportAsync(IDbSession session, long portalId, Utf8JsonWriter json)
     {
-        using (var reader = session.Command("""
+        await using (var reader = await session.ReaderAsync("""
             SELECT code, domain, member_id, site_id, license_type, language, state, rate_enabled, rate_burst, rate_per_second FROM portals WHERE id = @portal
-            """, ("@portal", portalId)).ExecuteReader())
+            """, ("@portal", portalId)))
         {
-            if (!reader.Read()) throw new InvalidOperationException($"Portal {portalId} is gone.");
+            if (!await reader.ReadAsync(session.Cancellation)) throw new InvalidOperationException($"Portal {portalId} is gone.");
             json.WriteString("code", reader.GetString(0));
             json.WriteString("domain", reader.GetString(1));
             json.WriteString("memberId", reader.GetString(2));
@@ -335,11 +335,11 @@ public sealed class IdentityState(IDatabase database) : IStateSection
         }
 
         json.WriteStartArray("users");
-        using (var reader = session.Command("""
+        await using (var reader = await session.ReaderAsync("""
             SELECT id, name, last_name, email, is_admin, is_active, registered_at, last_login_at FROM users WHERE portal_id = @portal ORDER BY id
-            """, ("@portal", portalId)).ExecuteReader())
+            """, ("@portal", portalId)))
         {
-            while (reader.Read())
+            while (await reader.ReadAsync(session.Cancellation))
             {
                 json.WriteStartObject();
                 json.WriteNumber("id", reader.GetInt64(0));
@@ -356,11 +356,11 @@ public sealed class IdentityState(IDatabase database) : IStateSection
         json.WriteEndArray();
 
         json.WriteStartArray("webhooks");
-        using (var reader = session.Command("""
+        await using (var reader = await session.ReaderAsync("""
             SELECT id, user_id, secret_hash, scopes, title, active, expires_at, created_at FROM webhooks WHERE portal_id = @portal ORDER BY id
-            """, ("@portal", portalId)).ExecuteReader())
+            """, ("@portal", portalId)))
         {
-            while (reader.Read())
+            while (await reader.ReadAsync(session.Cancellation))
             {
                 json.WriteStartObject();
                 json.WriteNumber("id", reader.GetInt64(0));
@@ -377,22 +377,22 @@ public sealed class IdentityState(IDatabase database) : IStateSection
         json.WriteEndArray();
 
         var appUsers = new Dictionary<long, List<long>>();
-        using (var reader = session.Command("""
+        await using (var reader = await session.ReaderAsync("""
             SELECT u.app_id, u.user_id FROM oauth_app_users u JOIN oauth_apps a ON a.id = u.app_id WHERE a.portal_id = @portal ORDER BY u.app_id, u.user_id
-            """, ("@portal", portalId)).ExecuteReader())
+            """, ("@portal", portalId)))
         {
-            while (reader.Read())
+            while (await reader.ReadAsync(session.Cancellation))
             {
                 if (!appUsers.TryGetValue(reader.GetInt64(0), out var list)) appUsers[reader.GetInt64(0)] = list = [];
                 list.Add(reader.GetInt64(1));
             }
         }
         json.WriteStartArray("apps");
-        using (var reader = session.Command("""
+        await using (var reader = await session.ReaderAsync("""
             SELECT id, client_id, secret_hash, signing_key, name, code, version, active, scopes, redirect_uri FROM oauth_apps WHERE portal_id = @portal ORDER BY id
-            """, ("@portal", portalId)).ExecuteReader())
+            """, ("@portal", portalId)))
         {
-            while (reader.Read())
+            while (await reader.ReadAsync(session.Cancellation))
             {
                 var id = reader.GetInt64(0);
                 json.WriteStartObject();

@@ -202,144 +202,131 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     public Task<Portal?> FindPortalByDomainAsync(string domain, CancellationToken cancellationToken = default) =>
         ReadPortalAsync("WHERE lower(p.domain) = lower(@v)", domain, cancellationToken);
 
-    private Task<Portal?> ReadPortalAsync(string where, object value, CancellationToken cancellationToken) => database.ReadAsync(session =>
+    private Task<Portal?> ReadPortalAsync(string where, object value, CancellationToken cancellationToken) => database.ReadAsync(async session =>
     {
-        var command = session.Command($"SELECT {PortalColumns} FROM portals p {where} ORDER BY p.id LIMIT 1", ("@v", value));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadPortal(reader, 0) : null;
+        await using var reader = await session.ReaderAsync($"SELECT {PortalColumns} FROM portals p {where} ORDER BY p.id LIMIT 1", ("@v", value));
+        return await reader.ReadAsync(session.Cancellation) ? ReadPortal(reader, 0) : null;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
-        var command = session.Command($"SELECT {PortalColumns} FROM portals p ORDER BY p.id");
-        using var reader = command.ExecuteReader();
+        await using var reader = await session.ReaderAsync($"SELECT {PortalColumns} FROM portals p ORDER BY p.id");
         var portals = new List<Portal>();
-        while (reader.Read()) portals.Add(ReadPortal(reader, 0));
+        while (await reader.ReadAsync(session.Cancellation)) portals.Add(ReadPortal(reader, 0));
         return (IReadOnlyList<Portal>)portals;
     }, cancellationToken);
 
-    public Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, string adminName, string adminEmail, string licenseType = Licence.DefaultType, string language = Licence.DefaultLanguage, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<Portal> AddPortalAsync(string code, string memberId, string domain, string siteId, string adminName, string adminEmail, string licenseType = Licence.DefaultType, string language = Licence.DefaultLanguage, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var id = Convert.ToInt64(session.Scalar("INSERT INTO portals (code, member_id, domain, site_id, license_type, language) VALUES (@code, @member, @domain, @site, @license, @language) RETURNING id",
+        var id = Convert.ToInt64(await session.ScalarAsync("INSERT INTO portals (code, member_id, domain, site_id, license_type, language) VALUES (@code, @member, @domain, @site, @license, @language) RETURNING id",
             ("@code", code), ("@member", memberId), ("@domain", domain), ("@site", siteId), ("@license", licenseType), ("@language", language)));
         // The administrator is made in the same transaction: a portal never exists without user 1.
-        session.Execute("INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active, registered_at) VALUES (@portal, 1, @name, '', @email, TRUE, TRUE, @now)",
+        await session.ExecuteAsync("INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active, registered_at) VALUES (@portal, 1, @name, '', @email, TRUE, TRUE, @now)",
             ("@portal", id), ("@name", adminName), ("@email", adminEmail), ("@now", time.GetUtcNow().ToUnixTimeSeconds()));
         return new Portal(id, code, memberId, domain, siteId, null, licenseType, language);
     });
 
-    public Task<bool> SetPortalLicenseAsync(long portalId, string licenseType, string language, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<bool> SetPortalLicenseAsync(long portalId, string licenseType, string language, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var command = session.Command("UPDATE portals SET license_type = @license, language = @language WHERE id = @id",
-            ("@id", portalId), ("@license", licenseType), ("@language", language));
-        return command.ExecuteNonQuery() > 0;
+        return await session.ExecuteAsync("UPDATE portals SET license_type = @license, language = @language WHERE id = @id",
+            ("@id", portalId), ("@license", licenseType), ("@language", language)) > 0;
     });
 
-    public Task<bool> SetPortalRateLimitAsync(long portalId, Rest.Limits.RateLimit? limit, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<bool> SetPortalRateLimitAsync(long portalId, Rest.Limits.RateLimit? limit, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var command = session.Command("UPDATE portals SET rate_enabled = @enabled, rate_burst = @burst, rate_per_second = @rate WHERE id = @id",
-            ("@id", portalId), ("@enabled", limit?.Enabled), ("@burst", limit?.Burst), ("@rate", limit?.PerSecond));
-        return command.ExecuteNonQuery() > 0;
+        return await session.ExecuteAsync("UPDATE portals SET rate_enabled = @enabled, rate_burst = @burst, rate_per_second = @rate WHERE id = @id",
+            ("@id", portalId), ("@enabled", limit?.Enabled), ("@burst", limit?.Burst), ("@rate", limit?.PerSecond)) > 0;
     });
 
-    public Task<bool> SetPortalStateAsync(long portalId, PortalState state, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<bool> SetPortalStateAsync(long portalId, PortalState state, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var command = session.Command("UPDATE portals SET state = @state WHERE id = @id", ("@id", portalId), ("@state", PortalStates.Text(state)));
-        return command.ExecuteNonQuery() > 0;
+        return await session.ExecuteAsync("UPDATE portals SET state = @state WHERE id = @id", ("@id", portalId), ("@state", PortalStates.Text(state))) > 0;
     });
 
-    public Task<PortalUser> AddUserAsync(long portalId, string name, string lastName, string email, bool isAdmin, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<PortalUser> AddUserAsync(long portalId, string name, string lastName, string email, bool isAdmin, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
         // User IDs count from 1 in each portal, as on real portals; the lock makes MAX+1 safe across nodes.
-        session.Lock(LockKeys.PortalUsers(portalId));
+        await session.LockAsync(LockKeys.PortalUsers(portalId));
         var now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
-        var command = session.Command("""
+        var id = Convert.ToInt64(await session.ScalarAsync("""
             INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active, registered_at)
             VALUES (@portal, (SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE portal_id = @portal), @name, @last, @email, @admin, TRUE, @now)
             RETURNING id
-            """, ("@portal", portalId), ("@name", name), ("@last", lastName), ("@email", email), ("@admin", isAdmin), ("@now", now.ToUnixTimeSeconds()));
-        var id = Convert.ToInt64(command.ExecuteScalar());
+            """, ("@portal", portalId), ("@name", name), ("@last", lastName), ("@email", email), ("@admin", isAdmin), ("@now", now.ToUnixTimeSeconds())));
         return new PortalUser(portalId, id, name, lastName, email, isAdmin, true, now);
     });
 
-    public Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
-        var command = session.Command($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal AND u.id = @id", ("@portal", portalId), ("@id", userId));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadUser(reader, 0, portalId) : null;
+        await using var reader = await session.ReaderAsync($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal AND u.id = @id", ("@portal", portalId), ("@id", userId));
+        return await reader.ReadAsync(session.Cancellation) ? ReadUser(reader, 0, portalId) : null;
     }, cancellationToken);
 
     public Task<IReadOnlyList<PortalUser>> FindUsersAsync(long portalId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default)
     {
         if (userIds.Count == 0) return Task.FromResult<IReadOnlyList<PortalUser>>([]);
-        return database.ReadAsync(session =>
+        return database.ReadAsync(async session =>
         {
             // One parameter per ID: the same statement text on both dialects, and callers cap the count.
             var parameters = userIds.Select((id, i) => ($"@u{i}", (object?)id)).Prepend(("@portal", portalId)).ToArray();
             var list = string.Join(", ", parameters.Skip(1).Select(p => p.Item1));
-            var command = session.Command($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal AND u.id IN ({list}) ORDER BY u.id", parameters);
-            using var reader = command.ExecuteReader();
+            await using var reader = await session.ReaderAsync($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal AND u.id IN ({list}) ORDER BY u.id", parameters);
             var users = new List<PortalUser>();
-            while (reader.Read()) users.Add(ReadUser(reader, 0, portalId));
+            while (await reader.ReadAsync(session.Cancellation)) users.Add(ReadUser(reader, 0, portalId));
             return (IReadOnlyList<PortalUser>)users;
         }, cancellationToken);
     }
 
-    public Task<IReadOnlyList<PortalUser>> ListUsersAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<IReadOnlyList<PortalUser>> ListUsersAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
-        var command = session.Command($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal ORDER BY u.id", ("@portal", portalId));
-        using var reader = command.ExecuteReader();
+        await using var reader = await session.ReaderAsync($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal ORDER BY u.id", ("@portal", portalId));
         var users = new List<PortalUser>();
-        while (reader.Read()) users.Add(ReadUser(reader, 0, portalId));
+        while (await reader.ReadAsync(session.Cancellation)) users.Add(ReadUser(reader, 0, portalId));
         return (IReadOnlyList<PortalUser>)users;
     }, cancellationToken);
 
     public Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default) =>
         ChangeRowAsync("UPDATE users SET is_active = @v WHERE portal_id = @portal AND id = @id", portalId, userId, active);
 
-    public Task<bool> RecordLoginAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<bool> RecordLoginAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var command = session.Command("UPDATE users SET last_login_at = @now WHERE portal_id = @portal AND id = @id",
-            ("@portal", portalId), ("@id", userId), ("@now", time.GetUtcNow().ToUnixTimeSeconds()));
-        return command.ExecuteNonQuery() > 0;
+        return await session.ExecuteAsync("UPDATE users SET last_login_at = @now WHERE portal_id = @portal AND id = @id",
+            ("@portal", portalId), ("@id", userId), ("@now", time.GetUtcNow().ToUnixTimeSeconds())) > 0;
     });
 
     /// <summary>The portal whose domain a request was sent to, as a column of the credential's own query.</summary>
     internal const string HostPortalColumn = "(SELECT hp.id FROM portals hp WHERE lower(hp.domain) = lower(@host) ORDER BY hp.id LIMIT 1)";
 
-    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.Cached("webhook:" + Convert.ToHexString(secretHash) + "@" + host, session =>
+    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync("webhook:" + Convert.ToHexString(secretHash) + "@" + host, async session =>
     {
-        var command = session.Command($"""
+        await using var reader = await session.ReaderAsync($"""
             SELECT w.id, w.scopes, w.active, w.expires_at, w.secret_hash, {HostPortalColumn}, {PortalColumns}, {UserColumns}
             FROM webhooks w
             JOIN portals p ON p.id = w.portal_id
             JOIN users u ON u.portal_id = w.portal_id AND u.id = w.user_id
             WHERE w.secret_hash = @hash
             """, ("@hash", secretHash), ("@host", host));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) return null;
+        if (!await reader.ReadAsync(session.Cancellation)) return null;
         var portal = ReadPortal(reader, 6);
         return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, ReadUser(reader, 6 + PortalWidth, portal.Id), ReadScopes(reader, 1), reader.GetBoolean(2), ReadTime(reader, 3), (byte[])reader.GetValue(4),
             reader.IsDBNull(5) ? null : reader.GetInt64(5));
     }), cancellationToken);
 
-    public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var command = session.Command("""
+        return Convert.ToInt64(await session.ScalarAsync("""
             INSERT INTO webhooks (portal_id, user_id, secret_hash, scopes, title, active, expires_at, created_at)
             VALUES (@portal, @user, @hash, @scopes, @title, TRUE, @expires, @created)
             RETURNING id
             """, ("@portal", portalId), ("@user", userId), ("@hash", secretHash), ("@scopes", string.Join(',', scopes)), ("@title", title),
-            ("@expires", expiresAt?.ToUnixTimeSeconds()), ("@created", createdAt.ToUnixTimeSeconds()));
-        return Convert.ToInt64(command.ExecuteScalar());
+            ("@expires", expiresAt?.ToUnixTimeSeconds()), ("@created", createdAt.ToUnixTimeSeconds())));
     });
 
-    public Task<IReadOnlyList<WebhookInfo>> ListWebhooksAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<IReadOnlyList<WebhookInfo>> ListWebhooksAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
-        var command = session.Command("SELECT id, user_id, scopes, title, active, expires_at, created_at FROM webhooks WHERE portal_id = @portal ORDER BY id", ("@portal", portalId));
-        using var reader = command.ExecuteReader();
+        await using var reader = await session.ReaderAsync("SELECT id, user_id, scopes, title, active, expires_at, created_at FROM webhooks WHERE portal_id = @portal ORDER BY id", ("@portal", portalId));
         var hooks = new List<WebhookInfo>();
-        while (reader.Read())
+        while (await reader.ReadAsync(session.Cancellation))
         {
             hooks.Add(new WebhookInfo(reader.GetInt64(0), reader.GetInt64(1), ReadScopes(reader, 2), reader.GetString(3), reader.GetBoolean(4), ReadTime(reader, 5), ReadTime(reader, 6)!.Value));
         }
@@ -356,12 +343,12 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     /// Runs one statement (UPDATE or DELETE) on the row <c>@portal</c>, <c>@id</c>; true when it touched a row.
     /// <c>@v</c> is bound only when given, so a statement names only the parameters it uses.
     /// </summary>
-    private Task<bool> ChangeRowAsync(string sql, long portalId, long id, bool? value = null) => database.WriteAsync(session =>
+    private Task<bool> ChangeRowAsync(string sql, long portalId, long id, bool? value = null) => database.WriteAsync(async session =>
     {
-        var command = value is { } v
-            ? session.Command(sql, ("@portal", portalId), ("@id", id), ("@v", v))
-            : session.Command(sql, ("@portal", portalId), ("@id", id));
-        return command.ExecuteNonQuery() > 0;
+        var changed = value is { } v
+            ? await session.ExecuteAsync(sql, ("@portal", portalId), ("@id", id), ("@v", v))
+            : await session.ExecuteAsync(sql, ("@portal", portalId), ("@id", id));
+        return changed > 0;
     });
 
     internal static Portal ReadPortal(DbDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetString(at + 4),

@@ -18,93 +18,87 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore, IExpiringSt
     private const string AppColumns = "a.id, a.portal_id, a.client_id, a.name, a.scopes, a.redirect_uri, a.code, a.version, a.active, a.secret_hash, a.signing_key";
     private const int AppWidth = 11;
 
-    public Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, string? signingKey = null, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<OAuthApp> AddAppAsync(long portalId, string clientId, byte[] secretHash, string name, IReadOnlyCollection<string> scopes, string redirectUri, string code, string? signingKey = null, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var command = session.Command("""
+        var id = Convert.ToInt64(await session.ScalarAsync("""
             INSERT INTO oauth_apps (portal_id, client_id, secret_hash, name, scopes, redirect_uri, code, signing_key)
             VALUES (@portal, @client, @hash, @name, @scopes, @redirect, @code, @key) RETURNING id
-            """, ("@portal", portalId), ("@client", clientId), ("@hash", secretHash), ("@name", name), ("@scopes", string.Join(',', scopes)), ("@redirect", redirectUri), ("@code", code), ("@key", signingKey));
-        var id = Convert.ToInt64(command.ExecuteScalar());
+            """, ("@portal", portalId), ("@client", clientId), ("@hash", secretHash), ("@name", name), ("@scopes", string.Join(',', scopes)), ("@redirect", redirectUri), ("@code", code), ("@key", signingKey)));
         return new OAuthApp(id, portalId, clientId, name, scopes.ToHashSet(StringComparer.Ordinal), redirectUri, code, 1, true, secretHash, signingKey);
     });
 
-    public Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<OAuthApp?> FindAppAsync(string clientId, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
-        var command = session.Command($"SELECT {AppColumns} FROM oauth_apps a WHERE a.client_id = @client", ("@client", clientId));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadApp(reader, 0) : null;
+        await using var reader = await session.ReaderAsync($"SELECT {AppColumns} FROM oauth_apps a WHERE a.client_id = @client", ("@client", clientId));
+        return await reader.ReadAsync(session.Cancellation) ? ReadApp(reader, 0) : null;
     }, cancellationToken);
 
-    public Task SetAppUsersAsync(long appId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task SetAppUsersAsync(long appId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        session.Execute("DELETE FROM oauth_app_users WHERE app_id = @app", ("@app", appId));
+        await session.ExecuteAsync("DELETE FROM oauth_app_users WHERE app_id = @app", ("@app", appId));
         foreach (var userId in userIds.Distinct())
         {
-            session.Execute("INSERT INTO oauth_app_users (app_id, user_id) VALUES (@app, @user)", ("@app", appId), ("@user", userId));
+            await session.ExecuteAsync("INSERT INTO oauth_app_users (app_id, user_id) VALUES (@app, @user)", ("@app", appId), ("@user", userId));
         }
     });
 
-    public Task<IReadOnlyList<long>> ListAppUsersAsync(long appId, CancellationToken cancellationToken = default) => database.ReadAsync(session =>
+    public Task<IReadOnlyList<long>> ListAppUsersAsync(long appId, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
-        var command = session.Command("SELECT user_id FROM oauth_app_users WHERE app_id = @app ORDER BY user_id", ("@app", appId));
-        using var reader = command.ExecuteReader();
+        await using var reader = await session.ReaderAsync("SELECT user_id FROM oauth_app_users WHERE app_id = @app ORDER BY user_id", ("@app", appId));
         var users = new List<long>();
-        while (reader.Read()) users.Add(reader.GetInt64(0));
+        while (await reader.ReadAsync(session.Cancellation)) users.Add(reader.GetInt64(0));
         return (IReadOnlyList<long>)users;
     }, cancellationToken);
 
-    public Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task SaveCodeAsync(byte[] codeHash, long appId, long portalId, long userId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var command = session.Command("INSERT INTO oauth_codes (code_hash, app_id, portal_id, user_id, expires_at) VALUES (@hash, @app, @portal, @user, @expires)",
+        await session.ExecuteAsync("INSERT INTO oauth_codes (code_hash, app_id, portal_id, user_id, expires_at) VALUES (@hash, @app, @portal, @user, @expires)",
             ("@hash", codeHash), ("@app", appId), ("@portal", portalId), ("@user", userId), ("@expires", expiresAt.ToUnixTimeMilliseconds()));
-        command.ExecuteNonQuery();
     });
 
-    public Task<GrantOwner?> ExchangeCodeAsync(byte[] codeHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<GrantOwner?> ExchangeCodeAsync(byte[] codeHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var take = session.Command("DELETE FROM oauth_codes WHERE code_hash = @hash RETURNING app_id, portal_id, user_id, expires_at", ("@hash", codeHash));
         long portalId, userId;
-        using (var reader = take.ExecuteReader())
+        await using (var reader = await session.ReaderAsync("DELETE FROM oauth_codes WHERE code_hash = @hash RETURNING app_id, portal_id, user_id, expires_at", ("@hash", codeHash)))
         {
             // A code is gone once tried, right or wrong app, so it cannot be guessed at twice.
-            if (!reader.Read() || reader.GetInt64(0) != appId || reader.GetInt64(3) <= now.ToUnixTimeMilliseconds()) return null;
+            if (!await reader.ReadAsync(session.Cancellation) || reader.GetInt64(0) != appId || reader.GetInt64(3) <= now.ToUnixTimeMilliseconds()) return null;
             portalId = reader.GetInt64(1);
             userId = reader.GetInt64(2);
         }
-        var owner = ReadOwner(session, appId, portalId, userId, scopes: null);
+        var owner = await ReadOwnerAsync(session, appId, portalId, userId, scopes: null);
         if (owner is null) return null;
-        Insert(session, appId, portalId, userId, owner.Scopes, tokens);
+        await InsertAsync(session, appId, portalId, userId, owner.Scopes, tokens);
         return owner;
     });
 
     public Task SaveTokensAsync(long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(session => Insert(session, appId, portalId, userId, scopes, tokens));
+        database.WriteAsync(session => InsertAsync(session, appId, portalId, userId, scopes, tokens));
 
-    public Task<GrantOwner?> RotateRefreshTokenAsync(byte[] refreshHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<GrantOwner?> RotateRefreshTokenAsync(byte[] refreshHash, long appId, DateTimeOffset now, NewTokens tokens, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var take = session.Command("""
-            DELETE FROM oauth_tokens WHERE token_hash = @hash AND kind = 'refresh' AND app_id = @app AND expires_at > @now
-            RETURNING portal_id, user_id, scopes
-            """, ("@hash", refreshHash), ("@app", appId), ("@now", now.ToUnixTimeMilliseconds()));
         long portalId, userId;
         IReadOnlySet<string> scopes;
-        using (var reader = take.ExecuteReader())
+        await using (var reader = await session.ReaderAsync("""
+            DELETE FROM oauth_tokens WHERE token_hash = @hash AND kind = 'refresh' AND app_id = @app AND expires_at > @now
+            RETURNING portal_id, user_id, scopes
+            """, ("@hash", refreshHash), ("@app", appId), ("@now", now.ToUnixTimeMilliseconds())))
         {
-            if (!reader.Read()) return null;
+            if (!await reader.ReadAsync(session.Cancellation)) return null;
             portalId = reader.GetInt64(0);
             userId = reader.GetInt64(1);
             scopes = ReadScopes(reader, 2);
         }
-        var owner = ReadOwner(session, appId, portalId, userId, scopes);
+        var owner = await ReadOwnerAsync(session, appId, portalId, userId, scopes);
         if (owner is null) return null;
-        Insert(session, appId, portalId, userId, scopes, tokens);
+        await InsertAsync(session, appId, portalId, userId, scopes, tokens);
         return owner;
     });
 
     /// <summary>The app's user limit is read in the same statement (and cached with it), so it costs no round trip.</summary>
-    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.Cached("token:" + Convert.ToHexString(accessHash) + "@" + host, session =>
+    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync("token:" + Convert.ToHexString(accessHash) + "@" + host, async session =>
     {
-        var command = session.Command($"""
+        await using var reader = await session.ReaderAsync($"""
             SELECT t.scopes, t.expires_at, {PortalColumns}, {UserColumns}, {AppColumns}, {HostPortalColumn},
                 CASE WHEN EXISTS (SELECT 1 FROM oauth_app_users r WHERE r.app_id = t.app_id)
                       AND NOT EXISTS (SELECT 1 FROM oauth_app_users r WHERE r.app_id = t.app_id AND r.user_id = t.user_id) THEN 0 ELSE 1 END
@@ -114,37 +108,34 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore, IExpiringSt
             JOIN oauth_apps a ON a.id = t.app_id
             WHERE t.token_hash = @hash AND t.kind = 'access'
             """, ("@hash", accessHash), ("@host", host));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) return null;
+        if (!await reader.ReadAsync(session.Cancellation)) return null;
         var portal = ReadPortal(reader, 2);
         var hostAt = 2 + PortalWidth + UserWidth + AppWidth;
         return (TokenGrant?)new TokenGrant(portal, ReadUser(reader, 2 + PortalWidth, portal.Id), ReadApp(reader, 2 + PortalWidth + UserWidth), ReadScopes(reader, 0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
             reader.IsDBNull(hostAt) ? null : reader.GetInt64(hostAt), Convert.ToInt64(reader.GetValue(hostAt + 1)) == 1);
     }), cancellationToken);
 
-    private static GrantOwner? ReadOwner(IDbSession session, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)
+    private static async ValueTask<GrantOwner?> ReadOwnerAsync(IDbSession session, long appId, long portalId, long userId, IReadOnlySet<string>? scopes)
     {
-        var command = session.Command($"""
+        await using var reader = await session.ReaderAsync($"""
             SELECT {PortalColumns}, {UserColumns}, {AppColumns}
             FROM oauth_apps a JOIN portals p ON p.id = a.portal_id JOIN users u ON u.portal_id = p.id AND u.id = @user
             WHERE a.id = @app AND a.portal_id = @portal
             """, ("@app", appId), ("@portal", portalId), ("@user", userId));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) return null;
+        if (!await reader.ReadAsync(session.Cancellation)) return null;
         var portal = ReadPortal(reader, 0);
         var app = ReadApp(reader, PortalWidth + UserWidth);
         return new GrantOwner(portal, ReadUser(reader, PortalWidth, portal.Id), app, scopes ?? app.Scopes);
     }
 
-    private static void Insert(IDbSession session, long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens)
+    private static async ValueTask InsertAsync(IDbSession session, long appId, long portalId, long userId, IReadOnlyCollection<string> scopes, NewTokens tokens)
     {
         foreach (var (kind, hash, expires, pair) in new[] { ("access", tokens.AccessHash, tokens.AccessExpiresAt, tokens.RefreshHash), ("refresh", tokens.RefreshHash, tokens.RefreshExpiresAt, null) })
         {
-            var command = session.Command("""
+            await session.ExecuteAsync("""
                 INSERT INTO oauth_tokens (token_hash, kind, app_id, portal_id, user_id, scopes, expires_at, pair_hash)
                 VALUES (@hash, @kind, @app, @portal, @user, @scopes, @expires, @pair)
                 """, ("@hash", hash), ("@kind", kind), ("@app", appId), ("@portal", portalId), ("@user", userId), ("@scopes", string.Join(',', scopes)), ("@expires", expires.ToUnixTimeMilliseconds()), ("@pair", pair));
-            command.ExecuteNonQuery();
         }
     }
 
@@ -154,15 +145,15 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore, IExpiringSt
     /// coming back late is told expired_token, and refreshes, rather than invalid_token. At most
     /// <paramref name="limit"/> rows, in one short transaction.
     /// </summary>
-    public Task<int> SweepExpiredAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<int> SweepExpiredAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
         var at = cutoff.ToUnixTimeMilliseconds();
         // Statements by primary key, so they read the same on both dialects.
-        var removed = session.Execute("""
+        var removed = await session.ExecuteAsync("""
             DELETE FROM oauth_codes WHERE code_hash IN (SELECT code_hash FROM oauth_codes WHERE expires_at <= @cutoff LIMIT @limit)
             """, ("@cutoff", at), ("@limit", limit));
         if (removed >= limit) return removed;
-        removed += session.Execute("""
+        removed += await session.ExecuteAsync("""
             DELETE FROM oauth_tokens WHERE token_hash IN (
                 SELECT t.token_hash FROM oauth_tokens t
                 WHERE t.expires_at <= @cutoff

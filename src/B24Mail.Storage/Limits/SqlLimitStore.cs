@@ -26,18 +26,18 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
     public Task MigrateAsync() => Schema.MigrateAsync(database, "limits", Migrations);
 
     public async ValueTask<bool> TryTakeAsync(string key, double burst, double perSecond, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        await database.WriteAsync(session =>
+        await database.WriteAsync(async session =>
         {
-            session.Lock(LockKeys.Limit(key));
+            await session.LockAsync(LockKeys.Limit(key));
             LeakyBucket? current = null;
-            using (var reader = session.Command("SELECT level, updated_ticks FROM rate_buckets WHERE key = @key", ("@key", key)).ExecuteReader())
+            await using (var reader = await session.ReaderAsync("SELECT level, updated_ticks FROM rate_buckets WHERE key = @key", ("@key", key)))
             {
-                if (reader.Read()) current = new LeakyBucket(reader.GetDouble(0), reader.GetInt64(1));
+                if (await reader.ReadAsync(session.Cancellation)) current = new LeakyBucket(reader.GetDouble(0), reader.GetInt64(1));
             }
             // Clocks of different nodes differ a little; time never runs backwards for a bucket.
             var ticks = current is { } c ? Math.Max(c.UpdatedTicks, now.UtcTicks) : now.UtcTicks;
             var (allowed, next) = LeakyBucket.Offer(current, burst, perSecond, ticks);
-            session.Execute("""
+            await session.ExecuteAsync("""
                 INSERT INTO rate_buckets (key, level, updated_ticks, empty_ticks) VALUES (@key, @level, @ticks, @empty)
                 ON CONFLICT (key) DO UPDATE SET level = excluded.level, updated_ticks = excluded.updated_ticks, empty_ticks = excluded.empty_ticks
                 """, ("@key", key), ("@level", next.Level), ("@ticks", next.UpdatedTicks), ("@empty", next.EmptyAtTicks(perSecond)));
@@ -45,35 +45,35 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
         });
 
     public async ValueTask<OperatingBaskets> GetBasketsAsync(string key, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        await database.ReadAsync(session => Read(session, key).Live(now.UtcTicks), cancellationToken);
+        await database.ReadAsync(async session => (await ReadBasketsAsync(session, key)).Live(now.UtcTicks), cancellationToken);
 
     public async ValueTask<OperatingBaskets> AddOperatingAsync(string key, DateTimeOffset callStart, double seconds, CancellationToken cancellationToken = default) =>
-        await database.WriteAsync(session =>
+        await database.WriteAsync(async session =>
         {
-            session.Lock(LockKeys.Limit(key));
-            var baskets = Read(session, key).Add(callStart.UtcTicks, seconds);
-            session.Execute("DELETE FROM operating_baskets WHERE key = @key", ("@key", key));
+            await session.LockAsync(LockKeys.Limit(key));
+            var baskets = (await ReadBasketsAsync(session, key)).Add(callStart.UtcTicks, seconds);
+            await session.ExecuteAsync("DELETE FROM operating_baskets WHERE key = @key", ("@key", key));
             foreach (var (start, total) in baskets.Baskets)
             {
-                session.Execute("INSERT INTO operating_baskets (key, start_ticks, seconds) VALUES (@key, @start, @seconds)", ("@key", key), ("@start", start), ("@seconds", total));
+                await session.ExecuteAsync("INSERT INTO operating_baskets (key, start_ticks, seconds) VALUES (@key, @start, @seconds)", ("@key", key), ("@start", start), ("@seconds", total));
             }
             return baskets;
         });
 
     public async ValueTask ForgetAsync(IReadOnlyCollection<string>? prefixes, CancellationToken cancellationToken = default) =>
-        await database.WriteAsync(session =>
+        await database.WriteAsync(async session =>
         {
             if (prefixes is null)
             {
-                session.Execute("DELETE FROM rate_buckets");
-                session.Execute("DELETE FROM operating_baskets");
+                await session.ExecuteAsync("DELETE FROM rate_buckets");
+                await session.ExecuteAsync("DELETE FROM operating_baskets");
                 return;
             }
             // substr rather than LIKE: a key may hold '_' or '%', which LIKE would read as wildcards.
             foreach (var prefix in prefixes.Distinct())
             {
-                session.Execute("DELETE FROM rate_buckets WHERE substr(key, 1, @length) = @prefix", ("@length", prefix.Length), ("@prefix", prefix));
-                session.Execute("DELETE FROM operating_baskets WHERE substr(key, 1, @length) = @prefix", ("@length", prefix.Length), ("@prefix", prefix));
+                await session.ExecuteAsync("DELETE FROM rate_buckets WHERE substr(key, 1, @length) = @prefix", ("@length", prefix.Length), ("@prefix", prefix));
+                await session.ExecuteAsync("DELETE FROM operating_baskets WHERE substr(key, 1, @length) = @prefix", ("@length", prefix.Length), ("@prefix", prefix));
             }
         });
 
@@ -82,24 +82,24 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
     /// baskets that had expired by then, at most <paramref name="limit"/> rows in one short transaction. The
     /// condition is repeated outside the subquery so that a bucket a request refills meanwhile is kept.
     /// </summary>
-    public Task<int> SweepExpiredAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default) => database.WriteAsync(session =>
+    public Task<int> SweepExpiredAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
-        var removed = session.Execute("""
+        var removed = await session.ExecuteAsync("""
             DELETE FROM rate_buckets WHERE key IN (SELECT key FROM rate_buckets WHERE empty_ticks <= @cutoff LIMIT @limit) AND empty_ticks <= @cutoff
             """, ("@cutoff", cutoff.UtcTicks), ("@limit", limit));
         if (removed >= limit) return removed;
-        removed += session.Execute("""
+        removed += await session.ExecuteAsync("""
             DELETE FROM operating_baskets
             WHERE (key, start_ticks) IN (SELECT key, start_ticks FROM operating_baskets WHERE start_ticks <= @opened LIMIT @limit) AND start_ticks <= @opened
             """, ("@opened", (cutoff - OperatingBaskets.Window).UtcTicks), ("@limit", limit - removed));
         return removed;
     });
 
-    private static OperatingBaskets Read(IDbSession session, string key)
+    private static async ValueTask<OperatingBaskets> ReadBasketsAsync(IDbSession session, string key)
     {
         var baskets = new List<(long, double)>();
-        using var reader = session.Command("SELECT start_ticks, seconds FROM operating_baskets WHERE key = @key ORDER BY start_ticks", ("@key", key)).ExecuteReader();
-        while (reader.Read()) baskets.Add((reader.GetInt64(0), reader.GetDouble(1)));
+        await using var reader = await session.ReaderAsync("SELECT start_ticks, seconds FROM operating_baskets WHERE key = @key ORDER BY start_ticks", ("@key", key));
+        while (await reader.ReadAsync(session.Cancellation)) baskets.Add((reader.GetInt64(0), reader.GetDouble(1)));
         return new OperatingBaskets(baskets);
     }
 }

@@ -40,10 +40,6 @@ public sealed class PostgresDatabase : IDatabase
         // Sessions change no connection state, so a pooled connection needs no DISCARD ALL when it returns.
         builder.NoResetOnClose = true;
         _source = NpgsqlDataSource.Create(builder.ConnectionString);
-        // Store calls are synchronous and block a thread for each round trip to the server; without a
-        // floor, the thread pool grows too slowly under concurrent load and requests queue.
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        ThreadPool.SetMinThreads(Math.Max(workers, 128), io);
     }
 
     public SqlDialect Dialect => SqlDialect.Postgres;
@@ -51,16 +47,17 @@ public sealed class PostgresDatabase : IDatabase
     /// <summary>The pool size the data source was built with, for tests.</summary>
     internal int MaxPoolSize => new NpgsqlConnectionStringBuilder(_source.ConnectionString).MaxPoolSize;
 
-    public async Task<T> ReadAsync<T>(Func<IDbSession, T> read, CancellationToken cancellationToken = default)
+    public async Task<T> ReadAsync<T>(Func<IDbSession, ValueTask<T>> read, CancellationToken cancellationToken = default)
     {
         var started = StoreMetrics.Start();
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-        var result = read(new PostgresSession(connection, null));
+        await using var session = new PostgresSession(connection, null, cancellationToken);
+        var result = await read(session);
         StoreMetrics.Read("postgres", started);
         return result;
     }
 
-    public async Task<T> WriteAsync<T>(Func<IDbSession, T> write)
+    public async Task<T> WriteAsync<T>(Func<IDbSession, ValueTask<T>> write)
     {
         T result;
         var started = StoreMetrics.Start();
@@ -68,7 +65,10 @@ public sealed class PostgresDatabase : IDatabase
         {
             await using var connection = await _source.OpenConnectionAsync();
             await using var transaction = await connection.BeginTransactionAsync();
-            result = write(new PostgresSession(connection, transaction));
+            await using (var session = new PostgresSession(connection, transaction, CancellationToken.None))
+            {
+                result = await write(session);
+            }
             await transaction.CommitAsync();
         }
         catch (Exception exception) when (StorageFailures.Condition(exception) is { } condition)
@@ -83,30 +83,55 @@ public sealed class PostgresDatabase : IDatabase
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();
 
-    private sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransaction? transaction) : IDbSession
+    /// <summary>
+    /// One call's statements on one connection. Commands are made per statement and owned by the session,
+    /// which disposes them (and so any reader still open on them) when the call ends.
+    /// </summary>
+    private sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellation) : IDbSession, IAsyncDisposable
     {
-        public DbCommand Command(string sql, params (string Name, object? Value)[] parameters)
+        private NpgsqlCommand? _last;
+        private List<NpgsqlCommand>? _earlier;
+        // A connection has one open reader at a time, so the last one is the only one that can still be open.
+        private NpgsqlDataReader? _reader;
+
+        public CancellationToken Cancellation => cancellation;
+
+        private NpgsqlCommand Command(string sql, (string Name, object? Value)[] parameters)
         {
+            // A call cancelled between statements sends no more, as on SQLite; one cancelled while its statement
+            // runs is cancelled on the server by Npgsql.
+            cancellation.ThrowIfCancellationRequested();
             var command = new NpgsqlCommand(sql, connection, transaction);
             foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            if (_last is not null) (_earlier ??= []).Add(_last);
+            _last = command;
             return command;
         }
 
-        public int Execute(string sql, params (string Name, object? Value)[] parameters)
-        {
-            using var command = Command(sql, parameters);
-            return command.ExecuteNonQuery();
-        }
+        public async ValueTask<int> ExecuteAsync(string sql, params (string Name, object? Value)[] parameters) =>
+            await Command(sql, parameters).ExecuteNonQueryAsync(cancellation);
 
-        public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
+        public async ValueTask<object?> ScalarAsync(string sql, params (string Name, object? Value)[] parameters)
         {
-            using var command = Command(sql, parameters);
-            var value = command.ExecuteScalar();
+            var value = await Command(sql, parameters).ExecuteScalarAsync(cancellation);
             return value is DBNull ? null : value;
         }
 
-        public T Cached<T>(string key, Func<IDbSession, T> load) => load(this);
+        public async ValueTask<DbDataReader> ReaderAsync(string sql, params (string Name, object? Value)[] parameters) =>
+            _reader = await Command(sql, parameters).ExecuteReaderAsync(cancellation);
 
-        public void Lock(long key) => Execute("SELECT pg_advisory_xact_lock(@key)", ("@key", key));
+        public ValueTask<T> CachedAsync<T>(string key, Func<IDbSession, ValueTask<T>> load) => load(this);
+
+        public async ValueTask LockAsync(long key) => await ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", ("@key", key));
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_reader is not null) await _reader.DisposeAsync();
+            if (_earlier is not null)
+            {
+                foreach (var command in _earlier) await command.DisposeAsync();
+            }
+            if (_last is not null) await _last.DisposeAsync();
+        }
     }
 }

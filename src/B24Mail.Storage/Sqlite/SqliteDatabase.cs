@@ -110,31 +110,74 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
         }
     }
 
-    public Task<T> ReadAsync<T>(Func<IDbSession, T> read, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs the read on the calling thread: SQLite answers in-process, so the session's calls complete at once
+    /// and the task returned is already complete, unless <paramref name="read"/> itself awaits something else.
+    /// </summary>
+    public Task<T> ReadAsync<T>(Func<IDbSession, ValueTask<T>> read, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var started = StoreMetrics.Start();
-        if (_requestSession.Value is { } pinned)
-        {
-            var shared = read(pinned);
-            StoreMetrics.Read("sqlite", started);
-            return Task.FromResult(shared);
-        }
-        var session = TakeReader();
+        var pinned = _requestSession.Value;
+        var session = pinned ?? TakeReader();
+        session.Cancellation = cancellationToken;
+        ValueTask<T> pending;
         try
         {
-            var result = read(session);
-            session.EndRead();
-            ReturnReader(session);
+            pending = read(session);
+        }
+        catch (Exception exception)
+        {
+            Release(session, pinned, failed: true);
+            return exception is OperationCanceledException canceled ? Task.FromCanceled<T>(canceled.CancellationToken.IsCancellationRequested ? canceled.CancellationToken : cancellationToken) : Task.FromException<T>(exception);
+        }
+        if (!pending.IsCompleted) return Finish(pending, session, pinned, started);
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            Release(session, pinned, failed: false);
             StoreMetrics.Read("sqlite", started);
             return Task.FromResult(result);
         }
+        var faulted = pending.AsTask();
+        Release(session, pinned, failed: true);
+        return faulted;
+    }
+
+    private async Task<T> Finish<T>(ValueTask<T> pending, SqliteSession session, SqliteSession? pinned, long started)
+    {
+        try
+        {
+            var result = await pending;
+            Release(session, pinned, failed: false);
+            StoreMetrics.Read("sqlite", started);
+            return result;
+        }
         catch
         {
-            session.Dispose();
+            Release(session, pinned, failed: true);
             throw;
         }
+    }
+
+    /// <summary>Ends one read: a request's pinned session stays with it; a reader that failed is not reused.</summary>
+    private void Release(SqliteSession session, SqliteSession? pinned, bool failed)
+    {
+        if (pinned is not null)
+        {
+            // The request's later reads keep the session: only this read's reader and token end.
+            pinned.CloseReader();
+            pinned.Cancellation = default;
+            return;
+        }
+        if (failed)
+        {
+            session.Dispose();
+            return;
+        }
+        session.EndRead();
+        ReturnReader(session);
     }
 
     private SqliteSession TakeReader()
@@ -161,7 +204,7 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
     /// <summary>Readers waiting in the pool, for tests.</summary>
     internal int IdleReaders => Volatile.Read(ref _idleReaders);
 
-    public Task<T> WriteAsync<T>(Func<IDbSession, T> write)
+    public Task<T> WriteAsync<T>(Func<IDbSession, ValueTask<T>> write)
     {
         var job = new WriteJob<T>(write);
         if (!_queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(SqliteDatabase));
@@ -226,6 +269,7 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
                 {
                     session.Execute("SAVEPOINT w");
                     job.Run(session);
+                    session.CloseReader();
                     session.Execute("RELEASE w");
                     succeeded.Add(job);
                 }
@@ -235,6 +279,7 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
                     job.Fail(exception);
                     try
                     {
+                        session.CloseReader();
                         session.Execute("ROLLBACK TO w");
                         session.Execute("RELEASE w");
                     }
@@ -301,14 +346,22 @@ public sealed class SqliteDatabase : IDatabase, B24Mail.Rest.Dispatch.IRequestSc
         void Fail(Exception exception);
     }
 
-    private sealed class WriteJob<T>(Func<IDbSession, T> write) : IWriteJob
+    private sealed class WriteJob<T>(Func<IDbSession, ValueTask<T>> write) : IWriteJob
     {
         private T? _result;
         private readonly long _started = StoreMetrics.Start();
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Run(SqliteSession session) => _result = write(session);
+        /// <summary>
+        /// Runs on the writer thread, which owns the transaction: the session's calls complete at once, and a write
+        /// that awaits anything else holds the writer until it is done (it must, the transaction is open).
+        /// </summary>
+        public void Run(SqliteSession session)
+        {
+            var pending = write(session);
+            _result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        }
 
         public void Complete()
         {

@@ -34,10 +34,15 @@ public sealed class SqliteSession : IDbSession, IDisposable
     /// <summary>The writer's open transaction; null on a reader.</summary>
     public SqliteTransaction? Transaction { get; internal set; }
 
-    DbCommand IDbSession.Command(string sql, params (string Name, object? Value)[] parameters) => Command(sql, parameters);
+    /// <summary>The token of the read being served; writes run with none (see <see cref="IDatabase.WriteAsync{T}"/>).</summary>
+    public CancellationToken Cancellation { get; internal set; }
 
-    public SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    // The last reader opened: SQLite readers are in-process, so a session has at most one a store still reads from.
+    private SqliteDataReader? _reader;
+
+    internal SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
+        Cancellation.ThrowIfCancellationRequested();
         if (!_commands.TryGetValue(sql, out var command))
         {
             command = Connection.CreateCommand();
@@ -50,14 +55,30 @@ public sealed class SqliteSession : IDbSession, IDisposable
         return command;
     }
 
-    public int Execute(string sql, params (string Name, object? Value)[] parameters) => Command(sql, parameters).ExecuteNonQuery();
+    internal int Execute(string sql, params (string Name, object? Value)[] parameters) => Command(sql, parameters).ExecuteNonQuery();
 
-    public object? Scalar(string sql, params (string Name, object? Value)[] parameters) => Command(sql, parameters).ExecuteScalar();
+    private object? Scalar(string sql, params (string Name, object? Value)[] parameters) => Command(sql, parameters).ExecuteScalar() is var value && value is DBNull ? null : value;
+
+    public ValueTask<int> ExecuteAsync(string sql, params (string Name, object? Value)[] parameters) => new(Execute(sql, parameters));
+
+    public ValueTask<object?> ScalarAsync(string sql, params (string Name, object? Value)[] parameters) => new(Scalar(sql, parameters));
+
+    public ValueTask<DbDataReader> ReaderAsync(string sql, params (string Name, object? Value)[] parameters)
+    {
+        CloseReader();
+        _reader = Command(sql, parameters).ExecuteReader();
+        return new(_reader);
+    }
+
+    /// <summary>Closes a reader a store left open, so the cached command can run again on the next call.</summary>
+    internal void CloseReader()
+    {
+        _reader?.Dispose();
+        _reader = null;
+    }
 
     /// <summary>SQLite has one writer at a time (this process's writer thread, or another process holding the lock), so there is nothing to add.</summary>
-    public void Lock(long key)
-    {
-    }
+    public ValueTask LockAsync(long key) => ValueTask.CompletedTask;
 
     /// <summary>
     /// A query result kept on this connection for as long as nothing is committed to the database.
@@ -65,7 +86,7 @@ public sealed class SqliteSession : IDbSession, IDisposable
     /// commits; it is checked once per read, so a cached value is never older than the read that returns it.
     /// Values must be immutable.
     /// </summary>
-    public T Cached<T>(string key, Func<IDbSession, T> load)
+    public async ValueTask<T> CachedAsync<T>(string key, Func<IDbSession, ValueTask<T>> load)
     {
         // Within one read (or one request's scope) the check is done once, and again after any write of this process.
         var epoch = WriteEpoch?.Invoke() ?? 0;
@@ -82,7 +103,7 @@ public sealed class SqliteSession : IDbSession, IDisposable
             _checkedThisRead = true;
         }
         if (_cache.TryGetValue(key, out var cached)) return (T)cached!;
-        var value = load(this);
+        var value = await load(this);
         // A miss is not kept: a client sending made-up credentials would otherwise fill the cache with them.
         if (value is null) return value;
         // A list (a portal's directory) is charged per row: a large one is not worth its memory on every connection.
@@ -107,10 +128,16 @@ public sealed class SqliteSession : IDbSession, IDisposable
     internal (int Entries, int Cost) CacheSize => (_cache.Count, _cacheCost);
 
     /// <summary>Ends one read: the next <see cref="Cached{T}"/> checks the data version again.</summary>
-    internal void EndRead() => _checkedThisRead = false;
+    internal void EndRead()
+    {
+        CloseReader();
+        Cancellation = default;
+        _checkedThisRead = false;
+    }
 
     public void Dispose()
     {
+        CloseReader();
         foreach (var command in _commands.Values) command.Dispose();
         _commands.Clear();
         Connection.Dispose();

@@ -21,23 +21,23 @@ public interface IStateSection
     object? Read(JsonObjectReader portal);
 
     /// <summary>First in every state transaction: takes the locks its tables need so no other writer interleaves (PostgreSQL).</summary>
-    void Lock(IDbSession session);
+    ValueTask LockAsync(IDbSession session);
 
     /// <summary>
     /// In the transaction: replaces the portal's rows with <paramref name="part"/>, or removes them all when it is
     /// null (the portal goes). Work outside the database (files) is finished in <see cref="StateChanges.OnComplete"/>.
     /// </summary>
-    void Write(IDbSession session, long portalId, object? part, StateChanges changes);
+    ValueTask WriteAsync(IDbSession session, long portalId, object? part, StateChanges changes);
 
     /// <summary>
     /// Last in the transaction: new rows added later must not take an ID the state now holds. With
     /// <paramref name="whole"/> every portal was replaced, and counters go back to the highest ID left, so the
     /// IDs given after a reset are the same each time; otherwise they never go back.
     /// </summary>
-    void Finish(IDbSession session, bool whole);
+    ValueTask FinishAsync(IDbSession session, bool whole);
 
     /// <summary>In a transaction: writes this section's keys of the portal, as <see cref="Read"/> takes them back.</summary>
-    void Export(IDbSession session, long portalId, Utf8JsonWriter json);
+    ValueTask ExportAsync(IDbSession session, long portalId, Utf8JsonWriter json);
 }
 
 /// <summary>What one state transaction did beyond its rows: limit state to forget, and files to finish once it is known whether it committed.</summary>

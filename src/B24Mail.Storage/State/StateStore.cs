@@ -105,11 +105,11 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
     /// </summary>
     public async Task<bool> ReplaceAsync(StateDocument document, bool onlyFirst = false)
     {
-        var (applied, _) = await WriteAsync<bool>(changes => session =>
+        var (applied, _) = await WriteAsync<bool>(changes => async session =>
         {
-            if (onlyFirst && IsBaselineTaken(session)) return false;
-            PutAll(session, document.Portals, changes);
-            SaveBaseline(session, FromDocument);
+            if (onlyFirst && await IsBaselineTakenAsync(session)) return false;
+            await PutAllAsync(session, document.Portals, changes);
+            await SaveBaselineAsync(session, FromDocument);
             return true;
         });
         return applied;
@@ -122,23 +122,23 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
     /// </summary>
     public async Task<ResetOutcome?> ResetAsync(string? code)
     {
-        var (outcome, _) = await WriteAsync<ResetOutcome?>(changes => session =>
+        var (outcome, _) = await WriteAsync<ResetOutcome?>(changes => async session =>
         {
             // Without a baseline (a data folder that never had its first start) there is nothing to return to.
-            if (!IsBaselineTaken(session)) throw new InvalidOperationException("There is no baseline to reset to: the server has not had its first start.");
-            var baseline = LoadBaseline(session, code);
+            if (!await IsBaselineTakenAsync(session)) throw new InvalidOperationException("There is no baseline to reset to: the server has not had its first start.");
+            var baseline = await LoadBaselineAsync(session, code);
             if (code is not null)
             {
-                var ids = IdentityState.ListPortals(session).ToDictionary(p => p.Code, p => p.Id, StringComparer.Ordinal);
+                var ids = (await IdentityState.ListPortalsAsync(session)).ToDictionary(p => p.Code, p => p.Id, StringComparer.Ordinal);
                 if (baseline.Count == 0) return ids.ContainsKey(code) ? new ResetOutcome([], [], []) : null;
                 var portal = baseline[0];
                 long? id = ids.TryGetValue(code, out var found) ? found : null;
-                if (id is { } current) Clear(session, current, changes);
-                Put(session, portal, id, changes);
-                Finish(session, whole: false);
+                if (id is { } current) await ClearAsync(session, current, changes);
+                await PutAsync(session, portal, id, changes);
+                await FinishAsync(session, whole: false);
                 return new ResetOutcome([code], [], changes.LimitPrefixes);
             }
-            var removed = PutAll(session, baseline, changes);
+            var removed = await PutAllAsync(session, baseline, changes);
             return new ResetOutcome(baseline.Select(p => p.Identity.Code).ToList(), removed, null);
         });
         return outcome;
@@ -156,39 +156,39 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
     /// </summary>
     public async Task CaptureBaselineAsync(string code, long? webhookId)
     {
-        await WriteAsync<bool>(_ => session =>
+        await WriteAsync<bool>(_ => async session =>
         {
-            if (!IsBaselineTaken(session))
+            if (!await IsBaselineTakenAsync(session))
             {
-                SaveBaseline(session, FromFirstStart);
+                await SaveBaselineAsync(session, FromFirstStart);
                 return true;
             }
-            if (webhookId is { } id) IncludeWebhook(session, code, id);
+            if (webhookId is { } id) await IncludeWebhookAsync(session, code, id);
             return false;
         });
     }
 
-    public Task<bool> HasBaselineAsync() => database.ReadAsync(IsBaselineTaken);
+    public Task<bool> HasBaselineAsync() => database.ReadAsync(IsBaselineTakenAsync);
 
-    public Task<string?> BaselineSourceAsync() => database.ReadAsync(session =>
-        IsBaselineTaken(session) ? session.Scalar("SELECT value FROM state_meta WHERE name = 'source'") as string ?? FromFirstStart : null);
+    public Task<string?> BaselineSourceAsync() => database.ReadAsync(async session =>
+        await IsBaselineTakenAsync(session) ? await session.ScalarAsync("SELECT value FROM state_meta WHERE name = 'source'") as string ?? FromFirstStart : null);
 
     /// <summary>Adds one webhook, as it is now, to the portal's baseline, unless the baseline has it.</summary>
-    private void IncludeWebhook(IDbSession session, string code, long webhookId)
+    private async ValueTask IncludeWebhookAsync(IDbSession session, string code, long webhookId)
     {
-        if (session.Scalar("SELECT portal FROM state_baseline WHERE code = @code", ("@code", code)) is not string stored) return;
+        if (await session.ScalarAsync("SELECT portal FROM state_baseline WHERE code = @code", ("@code", code)) is not string stored) return;
         var baseline = JsonNode.Parse(stored)!.AsObject();
         var hooks = baseline["webhooks"]!.AsArray();
         if (hooks.Any(h => (long)h!["id"]! == webhookId)) return;
-        if (IdentityState.ListPortals(session).FirstOrDefault(p => p.Code == code) is not { Id: > 0 } portal) return;
+        if ((await IdentityState.ListPortalsAsync(session)).FirstOrDefault(p => p.Code == code) is not { Id: > 0 } portal) return;
         var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, Compact)) ExportPortal(session, portal.Id, json);
+        using (var json = new Utf8JsonWriter(buffer, Compact)) await ExportPortalAsync(session, portal.Id, json);
         var now = JsonNode.Parse(buffer.ToArray())!;
         if (now["webhooks"]!.AsArray().FirstOrDefault(h => (long)h!["id"]! == webhookId) is not { } hook) return;
         var at = hooks.TakeWhile(h => (long)h!["id"]! < webhookId).Count();
         hooks.Insert(at, hook.DeepClone());
-        session.Execute("UPDATE state_baseline SET portal = @portal WHERE code = @code", ("@portal", baseline.ToJsonString()), ("@code", code));
-        NewToken(session);
+        await session.ExecuteAsync("UPDATE state_baseline SET portal = @portal WHERE code = @code", ("@portal", baseline.ToJsonString()), ("@code", code));
+        await NewTokenAsync(session);
     }
 
     /// <summary>
@@ -196,7 +196,7 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
     /// did outside the database is finished after the commit, or undone if there was none. PostgreSQL may end a
     /// transaction that deadlocked with another writer; it is tried again.
     /// </summary>
-    private async Task<(T Result, StateChanges Changes)> WriteAsync<T>(Func<StateChanges, Func<IDbSession, T>> write)
+    private async Task<(T Result, StateChanges Changes)> WriteAsync<T>(Func<StateChanges, Func<IDbSession, ValueTask<T>>> write)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -205,10 +205,10 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
             T result;
             try
             {
-                result = await database.WriteAsync(session =>
+                result = await database.WriteAsync(async session =>
                 {
-                    Lock(session);
-                    return run(session);
+                    await LockAsync(session);
+                    return await run(session);
                 });
             }
             catch (DbException exception) when (attempt < 4 && exception.SqlState is "40P01" or "40001")
@@ -226,98 +226,98 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
         }
     }
 
-    private void Lock(IDbSession session)
+    private async ValueTask LockAsync(IDbSession session)
     {
-        if (database.Dialect == SqlDialect.Postgres) session.Execute("LOCK TABLE state_baseline, state_meta IN SHARE ROW EXCLUSIVE MODE");
-        identity.Lock(session);
-        foreach (var section in _sections) section.Lock(session);
+        if (database.Dialect == SqlDialect.Postgres) await session.ExecuteAsync("LOCK TABLE state_baseline, state_meta IN SHARE ROW EXCLUSIVE MODE");
+        await identity.LockAsync(session);
+        foreach (var section in _sections) await section.LockAsync(session);
     }
 
     /// <summary>
     /// Makes the stored portals exactly <paramref name="portals"/>: those not named are removed, the others written
     /// (a kept portal keeps its internal ID, which rows, files and limit keys carry). Returns the removed codes.
     /// </summary>
-    private List<string> PutAll(IDbSession session, IReadOnlyList<StatePortal> portals, StateChanges changes)
+    private async ValueTask<List<string>> PutAllAsync(IDbSession session, IReadOnlyList<StatePortal> portals, StateChanges changes)
     {
         changes.LimitPrefixes = null;
-        var existing = IdentityState.ListPortals(session);
+        var existing = await IdentityState.ListPortalsAsync(session);
         // Every row goes first: a document may give a webhook, client or logo key that another portal holds now.
-        foreach (var (id, _) in existing) Clear(session, id, changes);
+        foreach (var (id, _) in existing) await ClearAsync(session, id, changes);
         var named = portals.Select(p => p.Identity.Code).ToHashSet(StringComparer.Ordinal);
         var removed = existing.Where(p => !named.Contains(p.Code)).ToList();
-        foreach (var (id, _) in removed) IdentityState.DeletePortal(session, id);
-        IdentityState.ReleaseMemberIds(session);
+        foreach (var (id, _) in removed) await IdentityState.DeletePortalAsync(session, id);
+        await IdentityState.ReleaseMemberIdsAsync(session);
         var ids = existing.ToDictionary(p => p.Code, p => p.Id, StringComparer.Ordinal);
-        foreach (var portal in portals) Put(session, portal, ids.TryGetValue(portal.Identity.Code, out var id) ? id : null, changes);
-        Finish(session, whole: true);
+        foreach (var portal in portals) await PutAsync(session, portal, ids.TryGetValue(portal.Identity.Code, out var id) ? id : null, changes);
+        await FinishAsync(session, whole: true);
         return removed.Select(p => p.Code).ToList();
     }
 
-    private void Clear(IDbSession session, long portalId, StateChanges changes)
+    private async ValueTask ClearAsync(IDbSession session, long portalId, StateChanges changes)
     {
-        foreach (var section in _sections) section.Write(session, portalId, null, changes);
-        identity.Write(session, portalId, null, changes);
+        foreach (var section in _sections) await section.WriteAsync(session, portalId, null, changes);
+        await identity.WriteAsync(session, portalId, null, changes);
     }
 
-    private void Put(IDbSession session, StatePortal portal, long? existingId, StateChanges changes)
+    private async ValueTask PutAsync(IDbSession session, StatePortal portal, long? existingId, StateChanges changes)
     {
-        var id = IdentityState.PutPortal(session, portal.Identity, existingId);
-        identity.Write(session, id, portal.Identity, changes);
-        for (var i = 0; i < _sections.Length; i++) _sections[i].Write(session, id, portal.Parts[i], changes);
+        var id = await IdentityState.PutPortalAsync(session, portal.Identity, existingId);
+        await identity.WriteAsync(session, id, portal.Identity, changes);
+        for (var i = 0; i < _sections.Length; i++) await _sections[i].WriteAsync(session, id, portal.Parts[i], changes);
     }
 
-    private void Finish(IDbSession session, bool whole)
+    private async ValueTask FinishAsync(IDbSession session, bool whole)
     {
-        identity.Finish(session, whole);
-        foreach (var section in _sections) section.Finish(session, whole);
+        await identity.FinishAsync(session, whole);
+        foreach (var section in _sections) await section.FinishAsync(session, whole);
     }
 
     // ---- baseline -----------------------------------------------------------------------------------------
 
-    private static bool IsBaselineTaken(IDbSession session) => session.Scalar("SELECT 1 FROM state_meta WHERE name = 'baseline'") is not null;
+    private static async ValueTask<bool> IsBaselineTakenAsync(IDbSession session) => await session.ScalarAsync("SELECT 1 FROM state_meta WHERE name = 'baseline'") is not null;
 
     /// <summary>The baseline is what an export gives right now, portal by portal, so a reset writes back exactly the exported state.</summary>
-    private void SaveBaseline(IDbSession session, string source)
+    private async ValueTask SaveBaselineAsync(IDbSession session, string source)
     {
-        session.Execute("DELETE FROM state_baseline");
+        await session.ExecuteAsync("DELETE FROM state_baseline");
         var position = 0;
-        foreach (var (id, code) in IdentityState.ListPortals(session))
+        foreach (var (id, code) in await IdentityState.ListPortalsAsync(session))
         {
             var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, Compact)) ExportPortal(session, id, json);
-            session.Execute("INSERT INTO state_baseline (position, code, portal) VALUES (@position, @code, @portal)",
+            using (var json = new Utf8JsonWriter(buffer, Compact)) await ExportPortalAsync(session, id, json);
+            await session.ExecuteAsync("INSERT INTO state_baseline (position, code, portal) VALUES (@position, @code, @portal)",
                 ("@position", position++), ("@code", code), ("@portal", System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)));
         }
-        session.Execute("INSERT INTO state_meta (name, value) VALUES ('source', @source) ON CONFLICT (name) DO UPDATE SET value = excluded.value", ("@source", source));
-        NewToken(session);
+        await session.ExecuteAsync("INSERT INTO state_meta (name, value) VALUES ('source', @source) ON CONFLICT (name) DO UPDATE SET value = excluded.value", ("@source", source));
+        await NewTokenAsync(session);
     }
 
     // A new token each time the baseline changes: a node that read the baseline before reads it again.
-    private void NewToken(IDbSession session) =>
-        session.Execute("INSERT INTO state_meta (name, value) VALUES ('baseline', @token) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    private async ValueTask NewTokenAsync(IDbSession session) =>
+        await session.ExecuteAsync("INSERT INTO state_meta (name, value) VALUES ('baseline', @token) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             ("@token", StateReader.FormatTime(time.GetUtcNow()) + " " + System.Security.Cryptography.RandomNumberGenerator.GetHexString(16, lowercase: true)));
 
-    private List<StatePortal> LoadBaseline(IDbSession session, string? code)
+    private async ValueTask<List<StatePortal>> LoadBaselineAsync(IDbSession session, string? code)
     {
-        var token = (string)session.Scalar("SELECT value FROM state_meta WHERE name = 'baseline'")!;
+        var token = (string)(await session.ScalarAsync("SELECT value FROM state_meta WHERE name = 'baseline'"))!;
         var cache = _baseline is { } cached && cached.Token == token ? cached : new BaselineCache(token, new Dictionary<string, StatePortal>(StringComparer.Ordinal), null);
         if (code is null && cache.All is { } all) return all;
         if (code is not null && cache.ByCode.TryGetValue(code, out var one)) return [one];
-        var portals = ReadBaseline(session, code);
+        var portals = await ReadBaselineAsync(session, code);
         if (code is null) cache = cache with { All = portals };
         foreach (var portal in portals) cache.ByCode[portal.Identity.Code] = portal;
         _baseline = cache;
         return portals;
     }
 
-    private List<StatePortal> ReadBaseline(IDbSession session, string? code)
+    private async ValueTask<List<StatePortal>> ReadBaselineAsync(IDbSession session, string? code)
     {
         var rows = new List<string>();
-        using (var reader = code is null
-            ? session.Command("SELECT portal FROM state_baseline ORDER BY position").ExecuteReader()
-            : session.Command("SELECT portal FROM state_baseline WHERE code = @code", ("@code", code)).ExecuteReader())
+        await using (var reader = code is null
+            ? await session.ReaderAsync("SELECT portal FROM state_baseline ORDER BY position")
+            : await session.ReaderAsync("SELECT portal FROM state_baseline WHERE code = @code", ("@code", code)))
         {
-            while (reader.Read()) rows.Add(reader.GetString(0));
+            while (await reader.ReadAsync(session.Cancellation)) rows.Add(reader.GetString(0));
         }
         var state = new StateReader(null, time.GetUtcNow());
         var portals = new List<StatePortal>();
@@ -334,17 +334,17 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
     // ---- export -----------------------------------------------------------------------------------------------
 
     /// <summary>The stored state as a document (UTF-8 JSON, indented), read in one transaction.</summary>
-    public Task<byte[]> ExportAsync() => database.WriteAsync(session =>
+    public Task<byte[]> ExportAsync() => database.WriteAsync(async session =>
     {
         // One snapshot for every statement: PostgreSQL's default isolation takes a new one per statement.
-        if (database.Dialect == SqlDialect.Postgres) session.Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        if (database.Dialect == SqlDialect.Postgres) await session.ExecuteAsync("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
         var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, Indented))
         {
             json.WriteStartObject();
             json.WriteNumber("version", Version);
             json.WriteStartArray("portals");
-            foreach (var (id, _) in IdentityState.ListPortals(session)) ExportPortal(session, id, json);
+            foreach (var (id, _) in await IdentityState.ListPortalsAsync(session)) await ExportPortalAsync(session, id, json);
             json.WriteEndArray();
             json.WriteEndObject();
         }
@@ -352,11 +352,11 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
         return buffer.ToArray();
     });
 
-    private void ExportPortal(IDbSession session, long portalId, Utf8JsonWriter json)
+    private async ValueTask ExportPortalAsync(IDbSession session, long portalId, Utf8JsonWriter json)
     {
         json.WriteStartObject();
-        identity.Export(session, portalId, json);
-        foreach (var section in _sections) section.Export(session, portalId, json);
+        await identity.ExportAsync(session, portalId, json);
+        foreach (var section in _sections) await section.ExportAsync(session, portalId, json);
         json.WriteEndObject();
     }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using B24Mail.MailServices;
 using B24Mail.MailServices.Icons;
 using B24Mail.MailServices.Storage;
@@ -280,11 +281,122 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.True(await Limits.TryTakeAsync("rate:drained", 1, 2, cutoff, token));
     }
 
-    private Task<long> CountAsync(string table) => _database.ReadAsync(session => Convert.ToInt64(session.Scalar($"SELECT COUNT(*) FROM {table}")));
+    // ---- sessions: the two backends agree ----------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_reader_left_open_is_closed_with_its_session_and_the_statement_runs_again()
+    {
+        const string Sql = "SELECT 1 UNION ALL SELECT 2";
+        DbDataReader? leaked = null;
+        Assert.Equal(1L, await _database.ReadAsync(async session =>
+        {
+            leaked = await session.ReaderAsync(Sql);
+            Assert.True(await leaked.ReadAsync(session.Cancellation));
+            return Convert.ToInt64(leaked.GetValue(0));
+        }, TestContext.Current.CancellationToken));
+        Assert.True(leaked!.IsClosed);
+        // Again and again: a reader kept open on a pooled session or command would make the same statement fail.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(2, await _database.ReadAsync(async session =>
+            {
+                await using var reader = await session.ReaderAsync(Sql);
+                var rows = 0;
+                while (await reader.ReadAsync(session.Cancellation)) rows++;
+                return rows;
+            }, TestContext.Current.CancellationToken));
+        }
+
+        // A write that leaves its reader open still commits, and its reader is closed with it.
+        var portal = await PortalAsync("leak");
+        DbDataReader? written = null;
+        await _database.WriteAsync(async session =>
+        {
+            await session.ExecuteAsync("UPDATE portals SET site_id = 's9' WHERE id = @id", ("@id", portal.Id));
+            written = await session.ReaderAsync("SELECT id FROM portals WHERE id = @id", ("@id", portal.Id));
+            Assert.True(await written.ReadAsync(session.Cancellation));
+        });
+        Assert.True(written!.IsClosed);
+        Assert.Equal("s9", (await Identity.FindPortalAsync("leak"))!.SiteId);
+    }
+
+    [Fact]
+    public async Task A_null_column_reads_as_null_and_optional_fields_round_trip()
+    {
+        var token = TestContext.Current.CancellationToken;
+        Assert.Null(await _database.ReadAsync(session => session.ScalarAsync("SELECT NULL"), token));
+        Assert.Null(await _database.ReadAsync(session => session.ScalarAsync("SELECT CAST(NULL AS BIGINT)"), token));
+        Assert.Null(await _database.ReadAsync(session => session.ScalarAsync("SELECT 1 WHERE 1 = 0"), token));
+        Assert.Null(await _database.WriteAsync(session => session.ScalarAsync("SELECT CAST(NULL AS TEXT)")));
+        // A null parameter is bound as NULL, and a reader shows it as DBNull on both.
+        Assert.True(await _database.ReadAsync(async session =>
+        {
+            await using var reader = await session.ReaderAsync("SELECT CAST(@v AS BIGINT), 5", ("@v", null));
+            Assert.True(await reader.ReadAsync(session.Cancellation));
+            return reader.IsDBNull(0) && reader.GetValue(0) is DBNull && !reader.IsDBNull(1);
+        }, token));
+
+        var portal = await PortalAsync("nulls");
+        Assert.Null((await Identity.FindPortalAsync("nulls", token))!.RateLimit);
+        Assert.True(await Identity.SetPortalRateLimitAsync(portal.Id, new RateLimit(false, 3, 0.25), token));
+        Assert.Equal(new RateLimit(false, 3, 0.25), (await Identity.FindPortalAsync("nulls", token))!.RateLimit);
+        Assert.True(await Identity.SetPortalRateLimitAsync(portal.Id, null, token));
+        Assert.Null((await Identity.FindPortalAsync("nulls", token))!.RateLimit);
+
+        var admin = (await Identity.FindUserAsync(portal.Id, 1, token))!;
+        Assert.NotNull(admin.RegisteredAt);
+        Assert.Null(admin.LastLoginAt);
+        var created = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        await Identity.AddWebhookAsync(portal.Id, 1, Hash("forever"), ["mailservice"], "no expiry", created, null, token);
+        await Identity.AddWebhookAsync(portal.Id, 1, Hash("until"), ["mailservice"], "expiry", created, created.AddDays(1), token);
+        var hooks = await Identity.ListWebhooksAsync(portal.Id, token);
+        Assert.Equal([null, created.AddDays(1)], hooks.Select(h => h.ExpiresAt));
+        Assert.Null((await Identity.FindWebhookAsync(Hash("forever"), "nulls.example", token))!.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task A_cancelled_read_ends_with_OperationCanceledException_and_the_next_call_works()
+    {
+        var portal = await PortalAsync("cancel");
+        using var before = new CancellationTokenSource();
+        before.Cancel();
+        // More cancelled calls than a pool has connections: none may be kept from the next caller.
+        for (var i = 0; i < 3 * B24Mail.Storage.Postgres.PostgresDatabase.DefaultMaxPoolSize; i++)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Identity.FindPortalAsync("cancel", before.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _database.ReadAsync(session => session.ScalarAsync("SELECT 1"), before.Token));
+        }
+
+        // Cancelled while the read runs: the next statement is not sent, whether the read left a reader open or not.
+        // (Rows a reader has already received may still be read on PostgreSQL: reading them is not a round trip.)
+        for (var i = 0; i < 3 * B24Mail.Storage.Postgres.PostgresDatabase.DefaultMaxPoolSize; i++)
+        {
+            using var during = new CancellationTokenSource();
+            var ran = false;
+            var leaveOpen = i % 2 == 0;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _database.ReadAsync(async session =>
+            {
+                var reader = await session.ReaderAsync("SELECT 1 UNION ALL SELECT 2");
+                Assert.True(await reader.ReadAsync(session.Cancellation));
+                if (!leaveOpen) await reader.DisposeAsync();
+                during.Cancel();
+                await session.ScalarAsync("SELECT 3");
+                ran = true;
+                return 0;
+            }, during.Token));
+            Assert.False(ran);
+        }
+
+        Assert.Equal(portal, await Identity.FindPortalAsync("cancel", TestContext.Current.CancellationToken));
+        Assert.Equal(3L, await _database.ReadAsync(async session => Convert.ToInt64(await session.ScalarAsync("SELECT 3")), TestContext.Current.CancellationToken));
+        Assert.Equal(portal.Id, (await Identity.AddUserAsync(portal.Id, "After", "Cancel", "a@c", false, TestContext.Current.CancellationToken)).PortalId);
+    }
+
+    private Task<long> CountAsync(string table) => _database.ReadAsync(async session => Convert.ToInt64(await session.ScalarAsync($"SELECT COUNT(*) FROM {table}")));
 
     /// <summary>An access token as stored before tokens named their pair.</summary>
     private Task InsertUnpairedAccessAsync(OAuthApp app, Portal portal, byte[] hash, DateTimeOffset expires) => _database.WriteAsync(session =>
-        session.Execute("""
+        session.ExecuteAsync("""
             INSERT INTO oauth_tokens (token_hash, kind, app_id, portal_id, user_id, scopes, expires_at)
             VALUES (@hash, 'access', @app, @portal, 1, 'mailservice', @expires)
             """, ("@hash", hash), ("@app", app.Id), ("@portal", portal.Id), ("@expires", expires.ToUnixTimeMilliseconds())));
@@ -305,4 +417,20 @@ public sealed class SqliteStoreContract : StoreContract
 public sealed class PostgresStoreContract : StoreContract
 {
     protected override async Task<IDatabase> OpenAsync() => new B24Mail.Storage.Postgres.PostgresDatabase(await EndToEnd.PostgresTestDatabase.CreateAsync());
+
+    /// <summary>On PostgreSQL a statement can be cancelled while the server runs it: the call ends at once and the pool serves the next.</summary>
+    [Fact]
+    public async Task A_statement_cancelled_on_the_server_ends_the_call_and_the_pool_serves_the_next()
+    {
+        var database = await OpenAsync();
+        await using var _ = database;
+        for (var i = 0; i < 3; i++)
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => database.ReadAsync(session => session.ScalarAsync("SELECT pg_sleep(30)"), cancel.Token));
+            Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        }
+        Assert.Equal(1L, await database.ReadAsync(async session => Convert.ToInt64(await session.ScalarAsync("SELECT 1")), TestContext.Current.CancellationToken));
+    }
 }

@@ -12,7 +12,7 @@ public sealed class SqliteWriterTests : IAsyncLifetime
     {
         Directory.CreateDirectory(_folder);
         _database = new SqliteDatabase(Path.Combine(_folder, "test.db"));
-        await _database.WriteAsync(session => session.Execute("CREATE TABLE t (x INTEGER)"));
+        await _database.WriteAsync(session => session.ExecuteAsync("CREATE TABLE t (x INTEGER)"));
     }
 
     public async ValueTask DisposeAsync()
@@ -25,15 +25,15 @@ public sealed class SqliteWriterTests : IAsyncLifetime
     public async Task A_write_whose_transaction_is_gone_fails_and_the_writer_keeps_writing()
     {
         // Ending the transaction from inside leaves no savepoint to roll back to, as SQLite's own rollback does.
-        var gone = _database.WriteAsync<int>(session =>
+        var gone = _database.WriteAsync<int>(async session =>
         {
-            session.Execute("ROLLBACK");
+            await session.ExecuteAsync("ROLLBACK");
             throw new InvalidOperationException("the write failed");
         });
         Assert.Equal("the write failed", (await Assert.ThrowsAsync<InvalidOperationException>(() => gone)).Message);
 
         // A writer thread that died would leave this waiting forever.
-        await _database.WriteAsync(session => session.Execute("INSERT INTO t (x) VALUES (1)")).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        Assert.Equal(1L, await _database.ReadAsync(session => (long)session.Scalar("SELECT COUNT(*) FROM t")!, TestContext.Current.CancellationToken));
+        await _database.WriteAsync(session => session.ExecuteAsync("INSERT INTO t (x) VALUES (1)")).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal(1L, await _database.ReadAsync(async session => (long)(await session.ScalarAsync("SELECT COUNT(*) FROM t"))!, TestContext.Current.CancellationToken));
     }
 }

@@ -120,10 +120,10 @@ public sealed class FirstStartTests
             await server.PostJsonAsync(server.Webhook + "mailservice.delete", new { ID = service.GetProperty("ID").GetString() });
         }
         // The schema as it was before the marker: the migration that adds it runs on the next start.
-        await server.Services.GetRequiredService<IDatabase>().WriteAsync(session =>
+        await server.Services.GetRequiredService<IDatabase>().WriteAsync(async session =>
         {
-            session.Execute("DROP TABLE IF EXISTS mail_presets_seeded");
-            session.Execute("UPDATE schema_versions SET version = 2 WHERE module = 'mailservice'");
+            await session.ExecuteAsync("DROP TABLE IF EXISTS mail_presets_seeded");
+            await session.ExecuteAsync("UPDATE schema_versions SET version = 2 WHERE module = 'mailservice'");
         });
         await server.RestartAsync();
         MailServiceMethodTests.AssertCoreError(await server.GetAsync(server.Webhook + "mailservice.list"), "No mail services found");

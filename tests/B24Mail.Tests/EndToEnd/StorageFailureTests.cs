@@ -44,12 +44,12 @@ public sealed class StorageFailureTests
         var database = server.Services.GetRequiredService<IDatabase>();
         if (database.Dialect == SqlDialect.Sqlite)
         {
-            await database.WriteAsync(session => session.Execute($"PRAGMA max_page_count = {(long)session.Scalar("PRAGMA page_count")!}"));
+            await database.WriteAsync(async session => await session.ExecuteAsync($"PRAGMA max_page_count = {(long)(await session.ScalarAsync("PRAGMA page_count"))!}"));
             // The first write that needs a new page fails, and so does every one like it after it.
             for (var i = 0; await write() != HttpStatusCode.InternalServerError; i++) Assert.True(i < 10_000, "the database kept growing");
             return;
         }
-        await database.WriteAsync(session => session.Execute($"""
+        await database.WriteAsync(session => session.ExecuteAsync($"""
             CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$;
             CREATE TRIGGER full_disk BEFORE INSERT ON {table} FOR EACH STATEMENT EXECUTE FUNCTION full_disk();
@@ -59,7 +59,7 @@ public sealed class StorageFailureTests
     private static Task FreeTheDiskAsync(LiveServer server, string table)
     {
         var database = server.Services.GetRequiredService<IDatabase>();
-        return database.WriteAsync(session => session.Execute(database.Dialect == SqlDialect.Sqlite
+        return database.WriteAsync(session => session.ExecuteAsync(database.Dialect == SqlDialect.Sqlite
             ? "PRAGMA max_page_count = 1073741823"
             : $"DROP TRIGGER full_disk ON {table}"));
     }

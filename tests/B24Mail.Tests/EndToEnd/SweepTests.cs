@@ -72,7 +72,7 @@ public sealed class SweepTests
         var bound = ExpirySweeper.BatchSize * ExpirySweeper.MaxBatches;
         var database = server.Services.GetRequiredService<IDatabase>();
         var hash = database.Dialect == SqlDialect.Postgres ? "CAST(CAST(i AS TEXT) AS BYTEA)" : "CAST(i AS BLOB)";
-        await database.WriteAsync(session => session.Execute($"""
+        await database.WriteAsync(session => session.ExecuteAsync($"""
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @rows)
             INSERT INTO oauth_codes (code_hash, app_id, portal_id, user_id, expires_at) SELECT {hash}, @app, @portal, 1, @expires FROM n
             """, ("@rows", bound + 50), ("@app", app.App.Id), ("@portal", portal.Id), ("@expires", clock.GetUtcNow().AddMinutes(-5).ToUnixTimeMilliseconds())));
@@ -87,6 +87,6 @@ public sealed class SweepTests
     private static async Task<long> BucketsAsync(LiveServer server) => server.Services.GetRequiredService<ILimitStore>() switch
     {
         MemoryLimitStore memory => memory.Count,
-        _ => await server.Services.GetRequiredService<IDatabase>().ReadAsync(session => Convert.ToInt64(session.Scalar("SELECT COUNT(*) FROM rate_buckets"))),
+        _ => await server.Services.GetRequiredService<IDatabase>().ReadAsync(async session => Convert.ToInt64(await session.ScalarAsync("SELECT COUNT(*) FROM rate_buckets"))),
     };
 }

@@ -31,46 +31,46 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_lookup_that_finds_nothing_is_not_cached()
+    public async Task A_lookup_that_finds_nothing_is_not_cached()
     {
         using var session = OpenSession();
         // 20,000 made-up credentials at a 30 KB host: what a client without a credential can send.
         var host = new string('h', 30_000);
-        for (var i = 0; i < 20_000; i++) Assert.Null(session.Cached<object?>($"webhook:{i:x32}@{host}", _ => null));
+        for (var i = 0; i < 20_000; i++) Assert.Null(await session.CachedAsync<object?>($"webhook:{i:x32}@{host}", _ => ValueTask.FromResult<object?>(null)));
         Assert.Equal((0, 0), session.CacheSize);
     }
 
     [Fact]
-    public void The_cache_is_bounded_in_bytes_not_only_in_entries()
+    public async Task The_cache_is_bounded_in_bytes_not_only_in_entries()
     {
         using var session = OpenSession();
         var value = new object();
         var budget = 0;
         for (var i = 0; i < 5_000; i++)
         {
-            Assert.Same(value, session.Cached($"k{i}:" + new string('h', 30_000), _ => value));
+            Assert.Same(value, await session.CachedAsync($"k{i}:" + new string('h', 30_000), _ => ValueTask.FromResult(value)));
             budget = Math.Max(budget, session.CacheSize.Cost);
         }
         Assert.InRange(budget, 1, 1024 * 1024);
         // Small entries still fill it by count as before, and hit.
         var hits = 0;
-        for (var i = 0; i < 100; i++) session.Cached("small", _ => { hits++; return value; });
+        for (var i = 0; i < 100; i++) await session.CachedAsync("small", _ => { hits++; return ValueTask.FromResult(value); });
         Assert.Equal(1, hits);
     }
 
     [Fact]
-    public void A_list_is_charged_per_row_so_a_large_one_is_not_kept()
+    public async Task A_list_is_charged_per_row_so_a_large_one_is_not_kept()
     {
         using var session = OpenSession();
         var small = Enumerable.Range(0, 100).Select(i => (object)i).ToList();
         var loads = 0;
-        session.Cached("list:small", _ => { loads++; return small; });
-        session.Cached("list:small", _ => { loads++; return small; });
+        await session.CachedAsync("list:small", _ => { loads++; return ValueTask.FromResult(small); });
+        await session.CachedAsync("list:small", _ => { loads++; return ValueTask.FromResult(small); });
         Assert.Equal(1, loads);
         // 3,000 rows at 512 bytes each is more than the connection's whole budget.
         var large = Enumerable.Range(0, 3000).Select(i => (object)i).ToList();
-        session.Cached("list:large", _ => { loads++; return large; });
-        session.Cached("list:large", _ => { loads++; return large; });
+        await session.CachedAsync("list:large", _ => { loads++; return ValueTask.FromResult(large); });
+        await session.CachedAsync("list:large", _ => { loads++; return ValueTask.FromResult(large); });
         Assert.Equal(3, loads);
     }
 
@@ -84,7 +84,7 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
         {
             using (_database.BeginRequest())
             {
-                Assert.Equal(1L, await _database.ReadAsync(s => Convert.ToInt64(s.Scalar("SELECT 1"))));
+                Assert.Equal(1L, await _database.ReadAsync(async s => Convert.ToInt64(await s.ScalarAsync("SELECT 1"))));
                 started.Signal();
                 await release.Task;
             }
@@ -95,6 +95,6 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
         // A pool's worth, not the 200 the burst opened (the pool keeps at most 64).
         Assert.InRange(_database.IdleReaders, 1, 64);
         // The pool still serves.
-        Assert.Equal(2L, await _database.ReadAsync(s => Convert.ToInt64(s.Scalar("SELECT 2"))));
+        Assert.Equal(2L, await _database.ReadAsync(async s => Convert.ToInt64(await s.ScalarAsync("SELECT 2"))));
     }
 }

@@ -13,7 +13,7 @@ public sealed class ManualClockStore(IDatabase database, ManualClock clock)
     public async Task MigrateAsync()
     {
         await Schema.MigrateAsync(database, "clock", ["CREATE TABLE manual_clock (id INTEGER PRIMARY KEY, now_ms BIGINT NOT NULL);"]);
-        var stored = await database.ReadAsync(session => session.Scalar("SELECT now_ms FROM manual_clock WHERE id = 1"));
+        var stored = await database.ReadAsync(session => session.ScalarAsync("SELECT now_ms FROM manual_clock WHERE id = 1"));
         if (stored is null or DBNull) await SetAsync(clock.GetUtcNow());
         else clock.Set(DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(stored)));
     }
@@ -22,7 +22,7 @@ public sealed class ManualClockStore(IDatabase database, ManualClock clock)
     {
         // Whole milliseconds, so the time read back after a restart is the time that was set.
         now = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
-        await database.WriteAsync(session => session.Execute(
+        await database.WriteAsync(session => session.ExecuteAsync(
             "INSERT INTO manual_clock (id, now_ms) VALUES (1, @now) ON CONFLICT (id) DO UPDATE SET now_ms = excluded.now_ms", ("@now", now.ToUnixTimeMilliseconds())));
         clock.Set(now);
     }

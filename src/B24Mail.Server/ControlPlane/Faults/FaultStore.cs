@@ -31,21 +31,20 @@ public sealed class FaultStore(IDatabase database)
         : [$"CREATE TABLE fault_rules (id INTEGER PRIMARY KEY AUTOINCREMENT, {Table});"]);
 
     public Task<IReadOnlyList<FaultRule>> ListAsync(CancellationToken cancellationToken = default) =>
-        database.ReadAsync(reader => reader.Cached("fault_rules", Load), cancellationToken);
+        database.ReadAsync(reader => reader.CachedAsync("fault_rules", LoadAsync), cancellationToken);
 
-    private static IReadOnlyList<FaultRule> Load(IDbSession session)
+    private static async ValueTask<IReadOnlyList<FaultRule>> LoadAsync(IDbSession session)
     {
-        var command = session.Command($"SELECT {Columns} FROM fault_rules ORDER BY id");
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) return [];
+        await using var reader = await session.ReaderAsync($"SELECT {Columns} FROM fault_rules ORDER BY id");
+        if (!await reader.ReadAsync(session.Cancellation)) return [];
         var rules = new List<FaultRule>();
-        do rules.Add(Read(reader)); while (reader.Read());
+        do rules.Add(Read(reader)); while (await reader.ReadAsync(session.Cancellation));
         return rules;
     }
 
-    public Task<FaultRule> AddAsync(FaultRule rule) => database.WriteAsync(session =>
+    public Task<FaultRule> AddAsync(FaultRule rule) => database.WriteAsync(async session =>
     {
-        var id = Convert.ToInt64(session.Scalar("""
+        var id = Convert.ToInt64(await session.ScalarAsync("""
             INSERT INTO fault_rules (method, portal, credential, error, status, description, delay_ms, drop_connection, probability, times)
             VALUES (@method, @portal, @credential, @error, @status, @description, @delay, @drop, @probability, @times) RETURNING id
             """, ("@method", rule.Method), ("@portal", rule.Portal), ("@credential", rule.Credential), ("@error", rule.Error), ("@status", rule.Status),
@@ -54,12 +53,12 @@ public sealed class FaultStore(IDatabase database)
     });
 
     /// <summary>Counts one fire, unless the rule is gone or used up (another node may have taken the last one); true if it fired.</summary>
-    public Task<bool> TryFireAsync(long id) => database.WriteAsync(session =>
-        session.Execute("UPDATE fault_rules SET fired = fired + 1 WHERE id = @id AND (times IS NULL OR fired < times)", ("@id", id)) > 0);
+    public Task<bool> TryFireAsync(long id) => database.WriteAsync(async session =>
+        await session.ExecuteAsync("UPDATE fault_rules SET fired = fired + 1 WHERE id = @id AND (times IS NULL OR fired < times)", ("@id", id)) > 0);
 
-    public Task<bool> RemoveAsync(long id) => database.WriteAsync(session => session.Execute("DELETE FROM fault_rules WHERE id = @id", ("@id", id)) > 0);
+    public Task<bool> RemoveAsync(long id) => database.WriteAsync(async session => await session.ExecuteAsync("DELETE FROM fault_rules WHERE id = @id", ("@id", id)) > 0);
 
-    public Task<int> ClearAsync() => database.WriteAsync(session => session.Execute("DELETE FROM fault_rules"));
+    public Task<int> ClearAsync() => database.WriteAsync(session => session.ExecuteAsync("DELETE FROM fault_rules"));
 
     private static FaultRule Read(DbDataReader r) => new(
         r.GetInt64(0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4), r.IsDBNull(5) ? null : Convert.ToInt32(r.GetValue(5)), Text(r, 6),
