@@ -6,9 +6,6 @@ using B24Mail.Storage.Identity;
 
 namespace B24Mail.Storage.State;
 
-/// <summary>What a reset did: the portals it returned to the baseline and those it removed, and the limit keys to forget (null: all).</summary>
-public sealed record ResetOutcome(IReadOnlyList<string> Reset, IReadOnlyList<string> Removed, IReadOnlyList<string>? LimitPrefixes);
-
 /// <summary>
 /// The whole state as one document (README, "State document"): reads and checks a document, replaces the stored
 /// state with it, exports the stored state, and keeps the baseline that a reset returns to. Each of these is one
