@@ -15,6 +15,11 @@ public sealed class MailServiceList(IReadOnlyList<MailService> services, string 
 
     public void WriteJson(Utf8JsonWriter writer)
     {
+        if (services is Storage.MailServiceRows rows)
+        {
+            rows.WriteJson(writer, baseUrl);
+            return;
+        }
         writer.WriteStartArray();
         for (var i = 0; i < services.Count; i++) services[i].WriteJson(writer, baseUrl);
         writer.WriteEndArray();

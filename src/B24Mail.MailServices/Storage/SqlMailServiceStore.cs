@@ -108,7 +108,7 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
     {
         await using var reader = await session.ReaderAsync(SelectColumns + " WHERE s.portal_id = @portal AND s.site_id = @site AND s.active = TRUE ORDER BY s.sort, s.name, s.id",
             ("@portal", portalId), ("@site", siteId));
-        var services = new List<MailService>();
+        var services = new MailServiceRows();
         while (await reader.ReadAsync(session.Cancellation)) services.Add(ReadService(reader));
         return (IReadOnlyList<MailService>)services;
     }), cancellationToken);
