@@ -23,7 +23,8 @@ public sealed class MailServiceRows : List<MailService>
             writer.WriteRawValue(encoded.Bytes, skipInputValidation: true);
             return;
         }
-        if (Interlocked.Increment(ref _writes) < 2)
+        // Counted only up to the second write, so a list served for years never wraps the count.
+        if (Volatile.Read(ref _writes) < 2 && Interlocked.Increment(ref _writes) < 2)
         {
             WriteRows(writer, baseUrl);
             return;
