@@ -94,7 +94,6 @@ public static class RestEndpoints
             {
                 exchange.Credential = credential;
                 exchange.Params = parameters;
-                if (admitted is not null) exchange.Caller = admitted.Caller;
             }
             RestOutcome outcome;
             using (http.RequestServices.GetService<IRequestScope>()?.Begin())

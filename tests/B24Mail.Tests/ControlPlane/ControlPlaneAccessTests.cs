@@ -93,8 +93,14 @@ public sealed class ControlPlaneAccessTests
         await using var server = await LiveServer.StartAsync("--trusted-proxies", "127.0.0.1");
         var request = new HttpRequestMessage(HttpMethod.Get, server.HttpsBase + "/_b24mail/");
         request.Headers.Add("X-Forwarded-For", "203.0.113.9");
-        request.Headers.Authorization = new("Bearer", "anything-at-all-0000");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await server.SendAsync(request)).Status);
+        var response = await server.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.Status);
+        Assert.Contains("--admin-key", response.Json.GetProperty("detail").GetString());
+        // Any key is wrong when none was set.
+        var keyed = new HttpRequestMessage(HttpMethod.Get, server.HttpsBase + "/_b24mail/");
+        keyed.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        keyed.Headers.Authorization = new("Bearer", "anything-at-all-0000");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.SendAsync(keyed)).Status);
     }
 
     [Fact]
