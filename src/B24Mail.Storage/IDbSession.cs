@@ -25,6 +25,12 @@ public interface IDbSession
     /// <summary>A result that may be reused while nothing was committed since; databases without a way to tell just load it.</summary>
     ValueTask<T> CachedAsync<T>(string key, Func<IDbSession, ValueTask<T>> load);
 
+    /// <summary>
+    /// Says that this write changes no table a <see cref="CachedAsync{T}"/> read depends on (counters such as the
+    /// rate limit's buckets), so it leaves cached results valid. Databases that cannot tell ignore it.
+    /// </summary>
+    void KeepCaches();
+
     /// <summary>Serialises writers on <paramref name="key"/> until the transaction ends, across processes and nodes.</summary>
     ValueTask LockAsync(long key);
 }

@@ -86,6 +86,8 @@ public static class B24MailHost
         {
             services.AddSingleton<SqlLimitStore>();
             services.AddSingleton<ILimitStore>(sp => sp.GetRequiredService<SqlLimitStore>());
+            // The reads of one request share one read of the database's change count (see PostgresDatabase).
+            services.AddSingleton<IRequestScope>(sp => (PostgresDatabase)sp.GetRequiredService<IDatabase>());
         }
         else
         {

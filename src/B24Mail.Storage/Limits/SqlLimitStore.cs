@@ -28,6 +28,7 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
     public async ValueTask<bool> TryTakeAsync(string key, double burst, double perSecond, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         await database.WriteAsync(async session =>
         {
+            session.KeepCaches();
             await session.LockAsync(LockKeys.Limit(key));
             LeakyBucket? current = null;
             await using (var reader = await session.ReaderAsync("SELECT level, updated_ticks FROM rate_buckets WHERE key = @key", ("@key", key)))
@@ -50,6 +51,7 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
     public async ValueTask<OperatingBaskets> AddOperatingAsync(string key, DateTimeOffset callStart, double seconds, CancellationToken cancellationToken = default) =>
         await database.WriteAsync(async session =>
         {
+            session.KeepCaches();
             await session.LockAsync(LockKeys.Limit(key));
             var baskets = (await ReadBasketsAsync(session, key)).Add(callStart.UtcTicks, seconds);
             await session.ExecuteAsync("DELETE FROM operating_baskets WHERE key = @key", ("@key", key));
@@ -63,6 +65,7 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
     public async ValueTask ForgetAsync(IReadOnlyCollection<string>? prefixes, CancellationToken cancellationToken = default) =>
         await database.WriteAsync(async session =>
         {
+            session.KeepCaches();
             if (prefixes is null)
             {
                 await session.ExecuteAsync("DELETE FROM rate_buckets");
@@ -84,6 +87,7 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
     /// </summary>
     public Task<int> SweepExpiredAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
+        session.KeepCaches();
         var removed = await session.ExecuteAsync("""
             DELETE FROM rate_buckets WHERE key IN (SELECT key FROM rate_buckets WHERE empty_ticks <= @cutoff LIMIT @limit) AND empty_ticks <= @cutoff
             """, ("@cutoff", cutoff.UtcTicks), ("@limit", limit));

@@ -9,13 +9,8 @@ namespace B24Mail.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteSession : IDbSession, IDisposable
 {
-    /// <summary>
-    /// What one connection's cache may hold, counted as its keys' characters plus a fixed charge per entry
-    /// for the value (credential grants and rows of a few hundred bytes). Keys can carry text a client chose,
-    /// so a count of entries alone would not bound it.
-    /// </summary>
+    /// <summary>What one connection's cache may hold, counted by <see cref="CacheCharge"/>.</summary>
     private const int CacheBudget = 1024 * 1024;
-    private const int EntryCharge = 512;
     private int _cacheCost;
 
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
@@ -77,6 +72,11 @@ public sealed class SqliteSession : IDbSession, IDisposable
         _reader = null;
     }
 
+    /// <summary>SQLite's data version moves with any commit; there is no finer mark to keep.</summary>
+    public void KeepCaches()
+    {
+    }
+
     /// <summary>SQLite has one writer at a time (this process's writer thread, or another process holding the lock), so there is nothing to add.</summary>
     public ValueTask LockAsync(long key) => ValueTask.CompletedTask;
 
@@ -107,7 +107,7 @@ public sealed class SqliteSession : IDbSession, IDisposable
         // A miss is not kept: a client sending made-up credentials would otherwise fill the cache with them.
         if (value is null) return value;
         // A list (a portal's directory) is charged per row: a large one is not worth its memory on every connection.
-        var cost = key.Length * sizeof(char) + EntryCharge * (value is System.Collections.ICollection rows ? Math.Max(1, rows.Count) : 1);
+        var cost = CacheCharge.Of(key, value);
         if (_cacheCost + cost > CacheBudget)
         {
             _cache.Clear();

@@ -5,8 +5,9 @@ namespace B24Mail.Server.ControlPlane.Faults;
 
 /// <summary>
 /// Fault rules in the database, so every node on one PostgreSQL sees a rule the moment it is added and they
-/// share one count of fires (a rule with <c>times</c> fires at most that often across all nodes). On SQLite
-/// the list is read through the per-connection cache, so with no rules a call pays for no query.
+/// share one count of fires (a rule with <c>times</c> fires at most that often across all nodes). The list is
+/// read through the read cache (per connection on SQLite, per node on PostgreSQL), so with no rules a call
+/// pays for no query.
 /// </summary>
 public sealed class FaultStore(IDatabase database)
 {

@@ -1,0 +1,128 @@
+using B24Mail.Storage;
+using B24Mail.Storage.Postgres;
+using B24Mail.Tests.EndToEnd;
+
+namespace B24Mail.Tests.Storage;
+
+/// <summary>
+/// What a PostgreSQL node keeps in memory: cached reads, valid while the database's change count stays put.
+/// Two <see cref="PostgresDatabase"/> instances on one real database stand for two nodes.
+/// </summary>
+public sealed class PostgresDatabaseTests : IAsyncLifetime
+{
+    private string _connection = null!;
+    private PostgresDatabase _node = null!;
+    private PostgresDatabase _other = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _connection = await PostgresTestDatabase.CreateAsync();
+        _node = new PostgresDatabase(_connection);
+        _other = new PostgresDatabase(_connection);
+        await _node.WriteAsync(session => session.ExecuteAsync("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL); INSERT INTO t VALUES (1, 'one')"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        await _other.DisposeAsync();
+        await PostgresTestDatabase.DropAsync(_connection);
+    }
+
+    private int _loads;
+
+    /// <summary>The cached value of row 1; counts the loads that reached the database.</summary>
+    private Task<string> ReadAsync(PostgresDatabase node) => node.ReadAsync(reader => reader.CachedAsync("t:1", async session =>
+    {
+        Interlocked.Increment(ref _loads);
+        return (string)(await session.ScalarAsync("SELECT v FROM t WHERE k = 1"))!;
+    }));
+
+    private static Task SetAsync(PostgresDatabase node, string value, bool keepCaches = false) => node.WriteAsync(async session =>
+    {
+        if (keepCaches) session.KeepCaches();
+        return await session.ExecuteAsync("UPDATE t SET v = @v WHERE k = 1", ("@v", value));
+    });
+
+    [Fact]
+    public async Task A_cached_read_sees_a_write_another_node_acknowledged_before_it()
+    {
+        Assert.Equal("one", await ReadAsync(_node));
+        var loads = _loads;
+        Assert.Equal("one", await ReadAsync(_node));
+        Assert.Equal(loads, _loads);
+
+        await SetAsync(_other, "two");
+        Assert.Equal("two", await ReadAsync(_node));
+        await SetAsync(_other, "three");
+        using (_node.Begin()) Assert.Equal("three", await ReadAsync(_node));
+    }
+
+    [Fact]
+    public async Task The_reads_of_one_request_share_one_count_and_see_the_requests_own_writes()
+    {
+        await ReadAsync(_node);
+        using (_node.Begin())
+        {
+            var before = _node.CounterReads;
+            for (var i = 0; i < 5; i++) Assert.Equal("one", await ReadAsync(_node));
+            Assert.Equal(before + 1, _node.CounterReads);
+
+            await SetAsync(_node, "mine");
+            Assert.Equal("mine", await ReadAsync(_node));
+            // The write's own bump told the request how new its reads must be: no second round trip for it.
+            Assert.Equal(before + 1, _node.CounterReads);
+        }
+    }
+
+    [Fact]
+    public async Task Requests_arriving_together_share_their_reads_of_the_count()
+    {
+        await ReadAsync(_node);
+        var before = _node.CounterReads;
+        using var start = new ManualResetEventSlim();
+        var requests = Enumerable.Range(0, 200).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            using (_node.Begin()) return await ReadAsync(_node);
+        })).ToArray();
+        start.Set();
+        Assert.All(await Task.WhenAll(requests), value => Assert.Equal("one", value));
+        var reads = _node.CounterReads - before;
+        Assert.InRange(reads, 1, 100);
+    }
+
+    [Fact]
+    public async Task A_write_that_changes_no_cached_table_leaves_the_caches_of_every_node()
+    {
+        Assert.Equal("one", await ReadAsync(_node));
+        // Deliberately against its promise, so the test can see that the caches stayed.
+        await SetAsync(_other, "hidden", keepCaches: true);
+        Assert.Equal("one", await ReadAsync(_node));
+        await SetAsync(_other, "seen");
+        Assert.Equal("seen", await ReadAsync(_node));
+    }
+
+    [Fact]
+    public async Task A_read_that_finds_nothing_is_not_cached()
+    {
+        var loads = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(await _node.ReadAsync(reader => reader.CachedAsync<string?>("missing", _ =>
+            {
+                loads++;
+                return ValueTask.FromResult<string?>(null);
+            })));
+        }
+        Assert.Equal(3, loads);
+    }
+
+    [Fact]
+    public async Task Waiting_for_the_count_observes_the_calls_cancellation()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _node.ReadAsync(reader => reader.CachedAsync("t:1", _ => ValueTask.FromResult("x")), cancelled.Token));
+    }
+}
