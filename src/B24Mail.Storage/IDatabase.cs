@@ -14,6 +14,17 @@ public interface IDatabase : IAsyncDisposable
     /// </summary>
     Task<T> WriteAsync<T>(Func<IDbSession, ValueTask<T>> write);
 
+    /// <summary>
+    /// One statement in a transaction of its own, changing only <paramref name="tables"/> (see
+    /// <see cref="IDbSession.Changes"/>; null: any); the first column of its first row, or null. A database may
+    /// send the statement and its commit together, so a write that needs nothing read first costs one round trip.
+    /// </summary>
+    Task<object?> WriteScalarAsync(string? tables, string sql, params (string Name, object? Value)[] parameters) => WriteAsync(session =>
+    {
+        if (tables is not null) session.Changes(tables);
+        return session.ScalarAsync(sql, parameters);
+    });
+
     async Task WriteAsync(Func<IDbSession, ValueTask> write) => await WriteAsync(async session =>
     {
         await write(session);

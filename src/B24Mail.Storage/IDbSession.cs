@@ -22,8 +22,17 @@ public interface IDbSession
     /// <summary>Runs a query; dispose the reader (it is also closed when the session ends). Advance it with <see cref="DbDataReader.ReadAsync(CancellationToken)"/> and <see cref="Cancellation"/>.</summary>
     ValueTask<DbDataReader> ReaderAsync(string sql, params (string Name, object? Value)[] parameters);
 
-    /// <summary>A result that may be reused while nothing was committed since; databases without a way to tell just load it.</summary>
-    ValueTask<T> CachedAsync<T>(string key, Func<IDbSession, ValueTask<T>> load);
+    /// <summary>
+    /// A result that may be reused while no write that could touch its group of <paramref name="tables"/> (a
+    /// module's name, lower-case letters and '_') was committed since; databases without a way to tell just load it.
+    /// </summary>
+    ValueTask<T> CachedAsync<T>(string tables, string key, Func<IDbSession, ValueTask<T>> load);
+
+    /// <summary>
+    /// Says that this write changes only the group of <paramref name="tables"/> (call once per group), so cached
+    /// results of other groups stay valid. A write that says nothing may have changed any table.
+    /// </summary>
+    void Changes(string tables);
 
     /// <summary>
     /// Says that this write changes no table a <see cref="CachedAsync{T}"/> read depends on (counters such as the

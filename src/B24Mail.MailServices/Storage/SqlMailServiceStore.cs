@@ -5,6 +5,9 @@ namespace B24Mail.MailServices.Storage;
 
 public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
 {
+    /// <summary>This module's group of tables, for the read caches: its writes leave cached credentials valid.</summary>
+    public const string Tables = "mailservice";
+
     private static readonly string[] SqliteMigrations =
     [
         """
@@ -98,13 +101,13 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
 
     public Task MigrateAsync() => Schema.MigrateAsync(database, "mailservice", database.Dialect == SqlDialect.Postgres ? PostgresMigrations : SqliteMigrations);
 
-    public Task<MailService?> GetAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync($"service:{portalId}:{id}", async session =>
+    public Task<MailService?> GetAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync(Tables, $"service:{portalId}:{id}", async session =>
     {
         await using var reader = await session.ReaderAsync(SelectColumns + " WHERE s.portal_id = @portal AND s.id = @id", ("@portal", portalId), ("@id", id));
         return await reader.ReadAsync(session.Cancellation) ? ReadService(reader) : null;
     }), cancellationToken);
 
-    public Task<IReadOnlyList<MailService>> ListActiveAsync(long portalId, string siteId, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync($"list:{portalId}:{siteId}", async session =>
+    public Task<IReadOnlyList<MailService>> ListActiveAsync(long portalId, string siteId, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync(Tables, $"list:{portalId}:{siteId}", async session =>
     {
         await using var reader = await session.ReaderAsync(SelectColumns + " WHERE s.portal_id = @portal AND s.site_id = @site AND s.active = TRUE ORDER BY s.sort, s.name, s.id",
             ("@portal", portalId), ("@site", siteId));
@@ -113,23 +116,31 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
         return (IReadOnlyList<MailService>)services;
     }), cancellationToken);
 
-    public Task<long> AddAsync(long portalId, string siteId, MailServiceChanges values, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
+    public async Task<long> AddAsync(long portalId, string siteId, MailServiceChanges values, IconWrite? icon, CancellationToken cancellationToken = default)
     {
-        var iconId = await ResolveIconAsync(session, portalId, icon);
-        return Convert.ToInt64(await session.ScalarAsync("""
-            INSERT INTO mail_services (portal_id, site_id, active, sort, name, server, port, encryption, link, icon_id)
-            VALUES (@portal, @site, @active, @sort, @name, @server, @port, @encryption, @link, @icon)
-            RETURNING id
-            """,
+        (string, object?)[] parameters =
+        [
             ("@portal", portalId), ("@site", siteId), ("@active", values.Active ?? true), ("@sort", values.Sort ?? 100),
             ("@name", values.Name ?? ""), ("@server", values.Server ?? ""), ("@port", values.Port.Value), ("@encryption", values.Encryption ?? false),
-            ("@link", values.Link.Value), ("@icon", iconId)));
-    });
+            ("@link", values.Link.Value),
+        ];
+        // Without a logo the row is one statement, which the database may commit in the round trip that sends it.
+        if (icon is null) return Convert.ToInt64(await database.WriteScalarAsync(Tables, InsertService + "NULL) RETURNING id", parameters));
+        return await database.WriteAsync(async session =>
+        {
+            session.Changes(Tables);
+            var iconId = await ResolveIconAsync(session, portalId, icon);
+            return Convert.ToInt64(await session.ScalarAsync(InsertService + "@icon) RETURNING id", [.. parameters, ("@icon", iconId)]));
+        });
+    }
 
-    public Task<MailServiceWrite> UpdateAsync(long portalId, long id, MailServiceChanges changes, IconWrite? icon, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
+    private const string InsertService = """
+        INSERT INTO mail_services (portal_id, site_id, active, sort, name, server, port, encryption, link, icon_id)
+        VALUES (@portal, @site, @active, @sort, @name, @server, @port, @encryption, @link, 
+        """;
+
+    public async Task<MailServiceWrite> UpdateAsync(long portalId, long id, MailServiceChanges changes, IconWrite? icon, CancellationToken cancellationToken = default)
     {
-        var (found, oldIcon) = await CurrentIconAsync(session, portalId, id);
-        if (!found) return new MailServiceWrite(false, []);
         var sets = new List<string>();
         var parameters = new List<(string, object?)> { ("@portal", portalId), ("@id", id) };
         void Set(string column, object? value)
@@ -144,16 +155,29 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
         if (changes.Port.IsSet) Set("port", changes.Port.Value);
         if (changes.Encryption is { } encryption) Set("encryption", encryption);
         if (changes.Link.IsSet) Set("link", changes.Link.Value);
-        if (icon is not null) Set("icon_id", await ResolveIconAsync(session, portalId, icon));
-        if (sets.Count > 0)
+        const string Row = "WHERE portal_id = @portal AND id = @id";
+        if (icon is null)
         {
-            await session.ExecuteAsync($"UPDATE mail_services SET {string.Join(", ", sets)} WHERE portal_id = @portal AND id = @id", parameters.ToArray());
+            // Without a logo nothing is read first, so the update is one statement; with nothing to change, a read.
+            var found = sets.Count > 0
+                ? await database.WriteScalarAsync(Tables, $"UPDATE mail_services SET {string.Join(", ", sets)} {Row} RETURNING id", [.. parameters])
+                : await database.ReadAsync(session => session.ScalarAsync($"SELECT id FROM mail_services {Row}", [.. parameters]), cancellationToken);
+            return new MailServiceWrite(found is not null, []);
         }
-        return new MailServiceWrite(true, icon is null ? [] : await DropIfUnusedAsync(session, oldIcon));
-    });
+        return await database.WriteAsync(async session =>
+        {
+            session.Changes(Tables);
+            var (found, oldIcon) = await CurrentIconAsync(session, portalId, id);
+            if (!found) return new MailServiceWrite(false, []);
+            Set("icon_id", await ResolveIconAsync(session, portalId, icon));
+            await session.ExecuteAsync($"UPDATE mail_services SET {string.Join(", ", sets)} {Row}", [.. parameters]);
+            return new MailServiceWrite(true, await DropIfUnusedAsync(session, oldIcon));
+        });
+    }
 
     public Task<MailServiceWrite> DeleteAsync(long portalId, long id, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
+        session.Changes(Tables);
         var (found, oldIcon) = await CurrentIconAsync(session, portalId, id);
         if (!found) return new MailServiceWrite(false, []);
         await session.ExecuteAsync("DELETE FROM mail_services WHERE portal_id = @portal AND id = @id", ("@portal", portalId), ("@id", id));
@@ -177,6 +201,7 @@ public sealed class SqlMailServiceStore(IDatabase database) : IMailServiceStore
         if (await database.ReadAsync(session => IsSeededAsync(session, portalId), cancellationToken)) return;
         await database.WriteAsync(async session =>
         {
+            session.Changes(Tables);
             await session.LockAsync(LockKeys.PortalServices(portalId));
             if (await IsSeededAsync(session, portalId)) return;
             if (Convert.ToInt64(await session.ScalarAsync("SELECT COUNT(*) FROM mail_services WHERE portal_id = @portal", ("@portal", portalId))) == 0)

@@ -6,6 +6,12 @@ namespace B24Mail.Storage.Identity;
 /// <summary>Portals, users and webhooks on either dialect. Times are stored as Unix seconds and read through <paramref name="time"/>.</summary>
 public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : IIdentityStore
 {
+    /// <summary>
+    /// Portals, users, webhooks and OAuth as one group of tables for the read caches. Their writes name no group,
+    /// so each may change anything a cached read depends on: they are rare, and safe that way.
+    /// </summary>
+    public const string Tables = "identity";
+
     private static readonly string[] SqliteMigrations =
     [
         """
@@ -297,7 +303,7 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     /// <summary>The portal whose domain a request was sent to, as a column of the credential's own query.</summary>
     internal const string HostPortalColumn = "(SELECT hp.id FROM portals hp WHERE lower(hp.domain) = lower(@host) ORDER BY hp.id LIMIT 1)";
 
-    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync("webhook:" + Convert.ToHexString(secretHash) + "@" + host, async session =>
+    public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync(Tables, "webhook:" + Convert.ToHexString(secretHash) + "@" + host, async session =>
     {
         await using var reader = await session.ReaderAsync($"""
             SELECT w.id, w.scopes, w.active, w.expires_at, w.secret_hash, {HostPortalColumn}, {PortalColumns}, {UserColumns}

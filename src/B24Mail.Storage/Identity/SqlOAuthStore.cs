@@ -96,7 +96,7 @@ public sealed class SqlOAuthStore(IDatabase database) : IOAuthStore, IExpiringSt
     });
 
     /// <summary>The app's user limit is read in the same statement (and cached with it), so it costs no round trip.</summary>
-    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync("token:" + Convert.ToHexString(accessHash) + "@" + host, async session =>
+    public Task<TokenGrant?> FindAccessTokenAsync(byte[] accessHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync(SqlIdentityStore.Tables, "token:" + Convert.ToHexString(accessHash) + "@" + host, async session =>
     {
         await using var reader = await session.ReaderAsync($"""
             SELECT t.scopes, t.expires_at, {PortalColumns}, {UserColumns}, {AppColumns}, {HostPortalColumn},

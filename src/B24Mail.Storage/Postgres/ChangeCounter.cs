@@ -1,33 +1,50 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace B24Mail.Storage.Postgres;
 
 /// <summary>
-/// The database's count of committed writes: a sequence every node advances after each commit. A value read
-/// at some moment covers every write acknowledged before it, since a write is acknowledged only after its
-/// commit and its bump. Reads are shared: a caller that arrives while a read is on the wire waits for the next
-/// one, which starts after it arrived, so under load one round trip answers every request of its interval
-/// and no caller ever gets a value older than its own arrival.
+/// The database's counts of committed writes: sequences every node advances right after each commit, one for
+/// writes that may have changed anything and one per group of tables for writes that said which group they
+/// changed. A value read at some moment covers every write acknowledged before it, since a write is acknowledged
+/// only after its commit and its bump. Reads are shared: a caller that arrives while a read is on the wire waits
+/// for the next one, which starts after it arrived, so under load one round trip answers every request of its
+/// interval and no caller ever gets a value older than its own arrival.
 /// </summary>
-internal sealed class ChangeCounter(NpgsqlDataSource source)
+internal sealed partial class ChangeCounter(NpgsqlDataSource source)
 {
-    internal const string Sequence = "b24mail_changes";
-    internal const string BumpSql = $"SELECT nextval('{Sequence}')";
-    private const string ReadSql = $"SELECT last_value FROM {Sequence}";
+    private const string AllSequence = "b24mail_changes";
 
     private readonly Lock _gate = new();
     private bool _reading;
-    private TaskCompletionSource<long>? _next;
+    private TaskCompletionSource<ChangeCount>? _next;
+    private string[] _groups = [];
 
     /// <summary>Round trips made, for tests that check reads are shared.</summary>
     internal long Reads;
 
-    public Task<long> CurrentAsync(CancellationToken cancellationToken)
+    public static string SequenceOf(string? group) => group is null ? AllSequence : $"{AllSequence}_{group}";
+
+    /// <summary>A group's name becomes part of a sequence's name, so only plain names are taken.</summary>
+    public static string CheckGroup(string group) =>
+        GroupName().IsMatch(group) ? group : throw new ArgumentException($"A group of tables is named with a-z and '_', up to 40 characters: '{group}'.", nameof(group));
+
+    /// <summary>Counts <paramref name="group"/> in the reads that start from now on (its sequence must exist).</summary>
+    public void Track(string group)
     {
-        TaskCompletionSource<long> waiter;
         lock (_gate)
         {
-            waiter = _next ??= new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_groups.Contains(group)) _groups = [.. _groups, group];
+        }
+    }
+
+    public Task<ChangeCount> CurrentAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<ChangeCount> waiter;
+        lock (_gate)
+        {
+            waiter = _next ??= new TaskCompletionSource<ChangeCount>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_reading) return waiter.Task.WaitAsync(cancellationToken);
             _reading = true;
             _next = null;
@@ -36,15 +53,13 @@ internal sealed class ChangeCounter(NpgsqlDataSource source)
         return waiter.Task.WaitAsync(cancellationToken);
     }
 
-    private async Task ReadLoopAsync(TaskCompletionSource<long> current)
+    private async Task ReadLoopAsync(TaskCompletionSource<ChangeCount> current)
     {
         while (true)
         {
             try
             {
-                Interlocked.Increment(ref Reads);
-                await using var command = source.CreateCommand(ReadSql);
-                current.SetResult(Convert.ToInt64(await command.ExecuteScalarAsync()));
+                current.SetResult(await ReadAsync());
             }
             catch (Exception exception)
             {
@@ -62,4 +77,21 @@ internal sealed class ChangeCounter(NpgsqlDataSource source)
             }
         }
     }
+
+    private async Task<ChangeCount> ReadAsync()
+    {
+        Interlocked.Increment(ref Reads);
+        var groups = Volatile.Read(ref _groups);
+        // A new sequence shows last_value 1 before its first nextval, which also returns 1: is_called tells them apart.
+        var columns = string.Join(", ", groups.Prepend(null).Select(group => $"(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SequenceOf(group)})"));
+        await using var command = source.CreateCommand("SELECT " + columns);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var counts = ImmutableDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < groups.Length; i++) counts[groups[i]] = reader.GetInt64(i + 1);
+        return new ChangeCount(reader.GetInt64(0), counts.ToImmutable());
+    }
+
+    [GeneratedRegex("^[a-z_]{1,40}$")]
+    private static partial Regex GroupName();
 }

@@ -3,26 +3,26 @@ using System.Collections.Concurrent;
 namespace B24Mail.Storage.Postgres;
 
 /// <summary>
-/// Query results this node keeps, in generations named by the <see cref="ChangeCounter"/> value they are valid
-/// for. A generation exists only once its value has been read, and every write counted in that value committed
-/// before its bump, so a result loaded after taking a generation reflects all of them and may be kept in it.
-/// A caller that read value V uses the newest generation if it is at least V; a newer write starts a new
-/// generation and the old one is dropped whole.
+/// Query results of one group of tables this node keeps, in generations named by the <see cref="GroupVersion"/>
+/// they are valid for. A generation exists only once its counts have been read (or returned by a write's bump),
+/// and every write counted in them committed before its bump, so a result loaded after taking a generation
+/// reflects all of them and may be kept in it. A caller that read counts V uses the newest generation if it
+/// covers V; otherwise a newer generation starts and the old one is dropped whole.
 /// </summary>
 internal sealed class NodeCache
 {
-    /// <summary>One node's cache for every connection, so larger than a SQLite connection's (see <see cref="CacheCharge"/>).</summary>
+    /// <summary>One node's cache of a group for every connection, so larger than a SQLite connection's (see <see cref="CacheCharge"/>).</summary>
     internal const int Budget = 16 * 1024 * 1024;
 
-    private Generation _current = new(-1);
+    private Generation _current = new(new GroupVersion(-1, -1));
 
-    public Generation For(long version)
+    public Generation For(GroupVersion version)
     {
         while (true)
         {
             var current = Volatile.Read(ref _current);
-            if (current.Version >= version) return current;
-            Interlocked.CompareExchange(ref _current, new Generation(version), current);
+            if (current.Version.Covers(version)) return current;
+            Interlocked.CompareExchange(ref _current, new Generation(current.Version.Max(version)), current);
         }
     }
 
@@ -41,11 +41,11 @@ internal sealed class NodeCache
         generation.Entries.TryAdd(key, value);
     }
 
-    internal sealed class Generation(long version)
+    internal sealed class Generation(GroupVersion version)
     {
         private int _cost;
 
-        public long Version { get; } = version;
+        public GroupVersion Version { get; } = version;
 
         public ConcurrentDictionary<string, object> Entries { get; } = new(StringComparer.Ordinal);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using B24Mail.Rest.Dispatch;
 using B24Mail.Rest.Health;
 using Npgsql;
@@ -7,9 +8,9 @@ namespace B24Mail.Storage.Postgres;
 /// <summary>
 /// PostgreSQL through Npgsql's pooled data source, every call awaited. Writes run each in their own transaction,
 /// and PostgreSQL groups their commits. Several nodes can share one database: reads marked cacheable are kept per
-/// node (<see cref="NodeCache"/>) only for as long as the database's count of committed writes
-/// (<see cref="ChangeCounter"/>) has not moved, and that count is read once per request, after the request
-/// arrived, so a request sees every write any node acknowledged before it. Writes that fail because of the
+/// node and group of tables (<see cref="NodeCache"/>) only for as long as the database's counts of committed
+/// writes that could touch that group (<see cref="ChangeCounter"/>) have not moved, and the counts are read once
+/// per request, after the request arrived, so a request sees every write any node acknowledged before it. Writes that fail because of the
 /// server itself (full disk, read-only, unreachable) are reported to <see cref="StorageHealth"/>.
 /// </summary>
 public sealed class PostgresDatabase : IDatabase, IRequestScope
@@ -29,9 +30,9 @@ public sealed class PostgresDatabase : IDatabase, IRequestScope
     private readonly NpgsqlDataSource _counterSource;
     private readonly StorageHealth? _health;
     private readonly ChangeCounter _counter;
-    private readonly NodeCache _cache = new();
+    private readonly ConcurrentDictionary<string, NodeCache> _caches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _sequences = new(StringComparer.Ordinal);
     private readonly AsyncLocal<RequestVersion?> _request = new();
-    private Task? _counterMade;
 
     public PostgresDatabase(string connectionString, StorageHealth? health = null)
     {
@@ -75,34 +76,78 @@ public sealed class PostgresDatabase : IDatabase, IRequestScope
         return result;
     }
 
-    public async Task<T> WriteAsync<T>(Func<IDbSession, ValueTask<T>> write)
+    public Task<T> WriteAsync<T>(Func<IDbSession, ValueTask<T>> write) => RecordWriteAsync(async () =>
     {
+        await using var connection = await _source.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
         T result;
+        PostgresSession session;
+        await using (session = new PostgresSession(this, connection, transaction, CancellationToken.None))
+        {
+            result = await write(session);
+        }
+        if (session.KeepsCaches)
+        {
+            await transaction.CommitAsync();
+            return result;
+        }
+        var groups = session.ChangedGroups?.ToArray() ?? [null];
+        await EnsureSequencesAsync(groups);
+        // The bumps follow the commit in the same round trip: PostgreSQL runs the second statement only once the
+        // first has committed, so a node that reads the new counts also sees this write.
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { new("COMMIT"), new(BumpSql(groups)) } };
+        await using var reader = await batch.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Bumped(groups, Row(reader));
+        return result;
+    });
+
+    /// <summary>The statement and its bump are sent together, each committed on its own (error barriers put a Sync after each), in one round trip.</summary>
+    public Task<object?> WriteScalarAsync(string? tables, string sql, params (string Name, object? Value)[] parameters) => RecordWriteAsync(async () =>
+    {
+        string?[] groups = [tables is null ? null : ChangeCounter.CheckGroup(tables)];
+        await EnsureSequencesAsync(groups);
+        await using var connection = await _source.OpenConnectionAsync();
+        var statement = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters) statement.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        await using var batch = new NpgsqlBatch(connection) { EnableErrorBarriers = true, BatchCommands = { statement, new(BumpSql(groups)) } };
+        await using var reader = await batch.ExecuteReaderAsync();
+        // Npgsql skips results without columns, so a statement that returns no rows leaves only the bump's.
+        var row = await reader.ReadAsync() ? Row(reader) : [null];
+        if (!await reader.NextResultAsync())
+        {
+            Bumped(groups, row);
+            return null;
+        }
+        await reader.ReadAsync();
+        Bumped(groups, Row(reader));
+        return row[0];
+    });
+
+    private static string BumpSql(string?[] groups) => "SELECT " + string.Join(", ", groups.Select(group => $"nextval('{ChangeCounter.SequenceOf(group)}')"));
+
+    private static object?[] Row(NpgsqlDataReader reader)
+    {
+        var row = new object?[reader.FieldCount];
+        for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+        return row;
+    }
+
+    /// <summary>The rest of this request reads past its own write.</summary>
+    private void Bumped(string?[] groups, object?[] bumps)
+    {
+        if (_request.Value is not { Count: { } count } request) return;
+        for (var i = 0; i < groups.Length; i++) count = count.After(groups[i], Convert.ToInt64(bumps[i]));
+        request.Count = count;
+    }
+
+    private async Task<T> RecordWriteAsync<T>(Func<Task<T>> write)
+    {
         var started = StoreMetrics.Start();
+        T result;
         try
         {
-            await EnsureCounterAsync();
-            await using var connection = await _source.OpenConnectionAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
-            bool keepsCaches;
-            await using (var session = new PostgresSession(this, connection, transaction, CancellationToken.None))
-            {
-                result = await write(session);
-                keepsCaches = session.KeepsCaches;
-            }
-            if (keepsCaches)
-            {
-                await transaction.CommitAsync();
-            }
-            else
-            {
-                // The bump follows the commit in the same round trip: PostgreSQL runs the second statement only
-                // once the first has committed, so a node that reads the new count also sees this write.
-                await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { new("COMMIT"), new(ChangeCounter.BumpSql) } };
-                var version = Convert.ToInt64(await batch.ExecuteScalarAsync());
-                // The rest of this request reads past its own write.
-                if (_request.Value is { } request) request.Version = Math.Max(request.Version, version);
-            }
+            result = await write();
         }
         catch (Exception exception) when (StorageFailures.Condition(exception) is { } condition)
         {
@@ -114,49 +159,60 @@ public sealed class PostgresDatabase : IDatabase, IRequestScope
         return result;
     }
 
-    /// <summary>Serves a cacheable read from this node's cache when the database has not changed since it was loaded.</summary>
-    internal async ValueTask<T> CachedAsync<T>(PostgresSession session, string key, Func<IDbSession, ValueTask<T>> load)
+    /// <summary>Serves a cacheable read from this node's cache when no write that could touch its group committed since it was loaded.</summary>
+    internal async ValueTask<T> CachedAsync<T>(PostgresSession session, string group, string key, Func<IDbSession, ValueTask<T>> load)
     {
-        // Outside a request the session keeps its count, so a cached read nested in another reads it once.
-        if (session.Version < 0) session.Version = await VersionAsync(session.Cancellation);
-        var generation = _cache.For(session.Version);
+        var cache = _caches.GetOrAdd(group, static _ => new NodeCache());
+        var generation = cache.For(await VersionAsync(session, group));
         if (generation.Entries.TryGetValue(key, out var cached)) return (T)cached;
         var value = await load(session);
         // A miss is not kept: a client sending made-up credentials would otherwise fill the cache with them.
-        if (value is not null) _cache.Add(generation, key, value);
+        if (value is not null) cache.Add(generation, key, value);
         return value;
     }
 
-    /// <summary>The change count this read must be at least as new as: read once per request, or per read outside one.</summary>
-    private async ValueTask<long> VersionAsync(CancellationToken cancellationToken)
+    /// <summary>The counts a cached read of <paramref name="group"/> must be at least as new as: read once per request (or per session outside one).</summary>
+    private async ValueTask<GroupVersion> VersionAsync(PostgresSession session, string group)
     {
-        var request = _request.Value;
-        if (request is { Version: >= 0 }) return request.Version;
-        await EnsureCounterAsync();
-        var version = await _counter.CurrentAsync(cancellationToken);
-        if (request is not null) request.Version = Math.Max(request.Version, version);
-        return version;
+        var holder = _request.Value ?? session.Own;
+        if (holder.Count is { } known && known.Has(group)) return known.For(group);
+        await EnsureSequencesAsync([group]);
+        ChangeCount read;
+        // A read already on the wire when the group was first tracked does not count it; the next one does.
+        do read = await _counter.CurrentAsync(session.Cancellation);
+        while (!read.Has(group));
+        holder.Count = holder.Count is { } earlier ? earlier.Max(read) : read;
+        return holder.Count.For(group);
     }
 
     /// <summary>
-    /// The sequence behind <see cref="ChangeCounter"/>, made once per process under the schema lock (two nodes
-    /// starting together would race on CREATE SEQUENCE IF NOT EXISTS). It is the database layer's own object,
-    /// not any module's, so it does not live in a module's schema history.
+    /// The sequences behind <see cref="ChangeCounter"/>, each made once per process. They are the database layer's
+    /// own objects, not any module's, so they do not live in a module's schema history. A write may need one while
+    /// its transaction holds locks (a migration holds the schema lock), so making one takes no lock: two nodes that
+    /// race on CREATE SEQUENCE IF NOT EXISTS see a unique violation, which means the other made it.
     /// </summary>
-    private Task EnsureCounterAsync()
+    private async ValueTask EnsureSequencesAsync(string?[] groups)
     {
-        return Volatile.Read(ref _counterMade) is { IsCompletedSuccessfully: true } done ? done : MakeAsync();
-
-        async Task MakeAsync()
+        foreach (var group in groups)
         {
-            await using var connection = await _source.OpenConnectionAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
-            await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({LockKeys.Schema}); CREATE SEQUENCE IF NOT EXISTS {ChangeCounter.Sequence}", connection, transaction))
+            var name = ChangeCounter.SequenceOf(group);
+            if (!_sequences.TryGetValue(name, out var made) || !made.IsCompletedSuccessfully)
             {
-                await command.ExecuteNonQueryAsync();
+                await _sequences.AddOrUpdate(name, MakeSequenceAsync, (key, earlier) => earlier.IsFaulted || earlier.IsCanceled ? MakeSequenceAsync(key) : earlier);
             }
-            await transaction.CommitAsync();
-            Volatile.Write(ref _counterMade, Task.CompletedTask);
+            if (group is not null) _counter.Track(group);
+        }
+    }
+
+    private async Task MakeSequenceAsync(string name)
+    {
+        try
+        {
+            await using var command = _source.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {name}");
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+        {
         }
     }
 
@@ -172,11 +228,6 @@ public sealed class PostgresDatabase : IDatabase, IRequestScope
     {
         await _source.DisposeAsync();
         await _counterSource.DisposeAsync();
-    }
-
-    private sealed class RequestVersion
-    {
-        public long Version = -1;
     }
 
     private sealed class Scope(PostgresDatabase database) : IDisposable

@@ -19,8 +19,11 @@ internal sealed class PostgresSession(PostgresDatabase database, NpgsqlConnectio
 
     public CancellationToken Cancellation => cancellation;
 
-    /// <summary>The change count this session's cached reads are at least as new as; -1 until its first.</summary>
-    internal long Version { get; set; } = -1;
+    /// <summary>The change counts this session's cached reads use when it serves no request (a request's are shared by its sessions).</summary>
+    internal RequestVersion Own { get; } = new();
+
+    /// <summary>The groups of tables this write said it changes; null: it said nothing, so any.</summary>
+    internal HashSet<string>? ChangedGroups { get; private set; }
 
     /// <summary>Set by a write whose tables no cached read depends on, so it does not end this node's (and every node's) cache generation.</summary>
     internal bool KeepsCaches { get; private set; }
@@ -51,8 +54,10 @@ internal sealed class PostgresSession(PostgresDatabase database, NpgsqlConnectio
         _reader = await (await CommandAsync(sql, parameters)).ExecuteReaderAsync(cancellation);
 
     /// <summary>Inside a write the transaction's own view counts, so nothing is cached there.</summary>
-    public ValueTask<T> CachedAsync<T>(string key, Func<IDbSession, ValueTask<T>> load) =>
-        transaction is null ? database.CachedAsync(this, key, load) : load(this);
+    public ValueTask<T> CachedAsync<T>(string tables, string key, Func<IDbSession, ValueTask<T>> load) =>
+        transaction is null ? database.CachedAsync(this, ChangeCounter.CheckGroup(tables), key, load) : load(this);
+
+    public void Changes(string tables) => (ChangedGroups ??= new HashSet<string>(StringComparer.Ordinal)).Add(ChangeCounter.CheckGroup(tables));
 
     public async ValueTask LockAsync(long key) => await ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", ("@key", key));
 

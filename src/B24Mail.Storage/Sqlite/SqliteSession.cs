@@ -77,6 +77,11 @@ public sealed class SqliteSession : IDbSession, IDisposable
     {
     }
 
+    /// <inheritdoc cref="KeepCaches"/>
+    public void Changes(string tables)
+    {
+    }
+
     /// <summary>SQLite has one writer at a time (this process's writer thread, or another process holding the lock), so there is nothing to add.</summary>
     public ValueTask LockAsync(long key) => ValueTask.CompletedTask;
 
@@ -86,7 +91,7 @@ public sealed class SqliteSession : IDbSession, IDisposable
     /// commits; it is checked once per read, so a cached value is never older than the read that returns it.
     /// Values must be immutable.
     /// </summary>
-    public async ValueTask<T> CachedAsync<T>(string key, Func<IDbSession, ValueTask<T>> load)
+    public async ValueTask<T> CachedAsync<T>(string tables, string key, Func<IDbSession, ValueTask<T>> load)
     {
         // Within one read (or one request's scope) the check is done once, and again after any write of this process.
         var epoch = WriteEpoch?.Invoke() ?? 0;

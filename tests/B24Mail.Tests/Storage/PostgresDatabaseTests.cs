@@ -32,15 +32,17 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     private int _loads;
 
     /// <summary>The cached value of row 1; counts the loads that reached the database.</summary>
-    private Task<string> ReadAsync(PostgresDatabase node) => node.ReadAsync(reader => reader.CachedAsync("t:1", async session =>
+    private Task<string> ReadAsync(PostgresDatabase node) => node.ReadAsync(reader => reader.CachedAsync("test", "t:1", async session =>
     {
         Interlocked.Increment(ref _loads);
         return (string)(await session.ScalarAsync("SELECT v FROM t WHERE k = 1"))!;
     }));
 
-    private static Task SetAsync(PostgresDatabase node, string value, bool keepCaches = false) => node.WriteAsync(async session =>
+    /// <summary>Sets row 1; <paramref name="changes"/> names the group the write says it changes (null: says nothing).</summary>
+    private static Task SetAsync(PostgresDatabase node, string value, bool keepCaches = false, string? changes = null) => node.WriteAsync(async session =>
     {
         if (keepCaches) session.KeepCaches();
+        if (changes is not null) session.Changes(changes);
         return await session.ExecuteAsync("UPDATE t SET v = @v WHERE k = 1", ("@v", value));
     });
 
@@ -104,12 +106,53 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_write_that_names_its_group_ends_only_that_groups_caches()
+    {
+        Assert.Equal("one", await ReadAsync(_node));
+        // Deliberately against its promise again: the row is in group "test", the write says "other".
+        await SetAsync(_other, "hidden", changes: "other");
+        Assert.Equal("one", await ReadAsync(_node));
+        await SetAsync(_other, "named", changes: "test");
+        Assert.Equal("named", await ReadAsync(_node));
+    }
+
+    [Fact]
+    public async Task A_single_statement_write_commits_answers_and_ends_its_groups_caches_in_one_call()
+    {
+        Assert.Equal("one", await ReadAsync(_node));
+        Assert.Equal(1, Convert.ToInt32(await _other.WriteScalarAsync("test", "UPDATE t SET v = @v WHERE k = 1 RETURNING k", ("@v", "scalar"))));
+        Assert.Equal("scalar", await ReadAsync(_node));
+        Assert.Null(await _other.WriteScalarAsync("test", "UPDATE t SET v = 'x' WHERE k = 99 RETURNING k"));
+        Assert.Null(await _other.WriteScalarAsync(null, "UPDATE t SET v = 'y' WHERE k = 99"));
+
+        using (_node.Begin())
+        {
+            Assert.Equal("scalar", await ReadAsync(_node));
+            await _node.WriteScalarAsync("test", "UPDATE t SET v = 'own' WHERE k = 1");
+            Assert.Equal("own", await ReadAsync(_node));
+        }
+        // A statement that fails changes nothing and says why.
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => _node.WriteScalarAsync("test", "UPDATE t SET k = NULL WHERE k = 1"));
+        Assert.Equal("own", await ReadAsync(_node));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Test")]
+    [InlineData("a; DROP TABLE t")]
+    public async Task A_group_name_that_is_not_plain_is_refused(string group)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => _node.ReadAsync(reader => reader.CachedAsync(group, "k", _ => ValueTask.FromResult("x"))));
+        await Assert.ThrowsAsync<ArgumentException>(() => _node.WriteScalarAsync(group, "SELECT 1"));
+    }
+
+    [Fact]
     public async Task A_read_that_finds_nothing_is_not_cached()
     {
         var loads = 0;
         for (var i = 0; i < 3; i++)
         {
-            Assert.Null(await _node.ReadAsync(reader => reader.CachedAsync<string?>("missing", _ =>
+            Assert.Null(await _node.ReadAsync(reader => reader.CachedAsync<string?>("test", "missing", _ =>
             {
                 loads++;
                 return ValueTask.FromResult<string?>(null);
@@ -123,6 +166,6 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     {
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _node.ReadAsync(reader => reader.CachedAsync("t:1", _ => ValueTask.FromResult("x")), cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _node.ReadAsync(reader => reader.CachedAsync("test", "t:1", _ => ValueTask.FromResult("x")), cancelled.Token));
     }
 }

@@ -36,7 +36,7 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
         using var session = OpenSession();
         // 20,000 made-up credentials at a 30 KB host: what a client without a credential can send.
         var host = new string('h', 30_000);
-        for (var i = 0; i < 20_000; i++) Assert.Null(await session.CachedAsync<object?>($"webhook:{i:x32}@{host}", _ => ValueTask.FromResult<object?>(null)));
+        for (var i = 0; i < 20_000; i++) Assert.Null(await session.CachedAsync<object?>("test", $"webhook:{i:x32}@{host}", _ => ValueTask.FromResult<object?>(null)));
         Assert.Equal((0, 0), session.CacheSize);
     }
 
@@ -48,13 +48,13 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
         var budget = 0;
         for (var i = 0; i < 5_000; i++)
         {
-            Assert.Same(value, await session.CachedAsync($"k{i}:" + new string('h', 30_000), _ => ValueTask.FromResult(value)));
+            Assert.Same(value, await session.CachedAsync("test", $"k{i}:" + new string('h', 30_000), _ => ValueTask.FromResult(value)));
             budget = Math.Max(budget, session.CacheSize.Cost);
         }
         Assert.InRange(budget, 1, 1024 * 1024);
         // Small entries still fill it by count as before, and hit.
         var hits = 0;
-        for (var i = 0; i < 100; i++) await session.CachedAsync("small", _ => { hits++; return ValueTask.FromResult(value); });
+        for (var i = 0; i < 100; i++) await session.CachedAsync("test", "small", _ => { hits++; return ValueTask.FromResult(value); });
         Assert.Equal(1, hits);
     }
 
@@ -64,13 +64,13 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
         using var session = OpenSession();
         var small = Enumerable.Range(0, 100).Select(i => (object)i).ToList();
         var loads = 0;
-        await session.CachedAsync("list:small", _ => { loads++; return ValueTask.FromResult(small); });
-        await session.CachedAsync("list:small", _ => { loads++; return ValueTask.FromResult(small); });
+        await session.CachedAsync("test", "list:small", _ => { loads++; return ValueTask.FromResult(small); });
+        await session.CachedAsync("test", "list:small", _ => { loads++; return ValueTask.FromResult(small); });
         Assert.Equal(1, loads);
         // 3,000 rows at 512 bytes each is more than the connection's whole budget.
         var large = Enumerable.Range(0, 3000).Select(i => (object)i).ToList();
-        await session.CachedAsync("list:large", _ => { loads++; return ValueTask.FromResult(large); });
-        await session.CachedAsync("list:large", _ => { loads++; return ValueTask.FromResult(large); });
+        await session.CachedAsync("test", "list:large", _ => { loads++; return ValueTask.FromResult(large); });
+        await session.CachedAsync("test", "list:large", _ => { loads++; return ValueTask.FromResult(large); });
         Assert.Equal(3, loads);
     }
 

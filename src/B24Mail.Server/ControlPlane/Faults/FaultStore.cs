@@ -11,6 +11,9 @@ namespace B24Mail.Server.ControlPlane.Faults;
 /// </summary>
 public sealed class FaultStore(IDatabase database)
 {
+    /// <summary>The rules' group of tables, for the read caches: adding or firing a rule leaves other cached reads valid.</summary>
+    public const string Tables = "faults";
+
     private const string Columns = "id, method, portal, credential, error, status, description, delay_ms, drop_connection, probability, times, fired";
 
     private const string Table = """
@@ -32,7 +35,7 @@ public sealed class FaultStore(IDatabase database)
         : [$"CREATE TABLE fault_rules (id INTEGER PRIMARY KEY AUTOINCREMENT, {Table});"]);
 
     public Task<IReadOnlyList<FaultRule>> ListAsync(CancellationToken cancellationToken = default) =>
-        database.ReadAsync(reader => reader.CachedAsync("fault_rules", LoadAsync), cancellationToken);
+        database.ReadAsync(reader => reader.CachedAsync(Tables, "fault_rules", LoadAsync), cancellationToken);
 
     private static async ValueTask<IReadOnlyList<FaultRule>> LoadAsync(IDbSession session)
     {
@@ -45,6 +48,7 @@ public sealed class FaultStore(IDatabase database)
 
     public Task<FaultRule> AddAsync(FaultRule rule) => database.WriteAsync(async session =>
     {
+        session.Changes(Tables);
         var id = Convert.ToInt64(await session.ScalarAsync("""
             INSERT INTO fault_rules (method, portal, credential, error, status, description, delay_ms, drop_connection, probability, times)
             VALUES (@method, @portal, @credential, @error, @status, @description, @delay, @drop, @probability, @times) RETURNING id
@@ -54,12 +58,16 @@ public sealed class FaultStore(IDatabase database)
     });
 
     /// <summary>Counts one fire, unless the rule is gone or used up (another node may have taken the last one); true if it fired.</summary>
-    public Task<bool> TryFireAsync(long id) => database.WriteAsync(async session =>
-        await session.ExecuteAsync("UPDATE fault_rules SET fired = fired + 1 WHERE id = @id AND (times IS NULL OR fired < times)", ("@id", id)) > 0);
+    public async Task<bool> TryFireAsync(long id) =>
+        await database.WriteScalarAsync(Tables, "UPDATE fault_rules SET fired = fired + 1 WHERE id = @id AND (times IS NULL OR fired < times) RETURNING id", ("@id", id)) is not null;
 
-    public Task<bool> RemoveAsync(long id) => database.WriteAsync(async session => await session.ExecuteAsync("DELETE FROM fault_rules WHERE id = @id", ("@id", id)) > 0);
+    public async Task<bool> RemoveAsync(long id) => await database.WriteScalarAsync(Tables, "DELETE FROM fault_rules WHERE id = @id RETURNING id", ("@id", id)) is not null;
 
-    public Task<int> ClearAsync() => database.WriteAsync(session => session.ExecuteAsync("DELETE FROM fault_rules"));
+    public Task<int> ClearAsync() => database.WriteAsync(session =>
+    {
+        session.Changes(Tables);
+        return session.ExecuteAsync("DELETE FROM fault_rules");
+    });
 
     private static FaultRule Read(DbDataReader r) => new(
         r.GetInt64(0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4), r.IsDBNull(5) ? null : Convert.ToInt32(r.GetValue(5)), Text(r, 6),
