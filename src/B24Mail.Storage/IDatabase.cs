@@ -15,9 +15,10 @@ public interface IDatabase : IAsyncDisposable
     Task<T> WriteAsync<T>(Func<IDbSession, ValueTask<T>> write);
 
     /// <summary>
-    /// One statement in a transaction of its own, changing only <paramref name="tables"/> (see
+    /// One statement that returns rows (<c>RETURNING</c>), changing only <paramref name="tables"/> (see
     /// <see cref="IDbSession.Changes"/>; null: any); the first column of its first row, or null. A database may
-    /// send the statement and its commit together, so a write that needs nothing read first costs one round trip.
+    /// send it with its commit, or commit it together with other such writes, so a write that needs nothing read
+    /// first costs at most one round trip.
     /// </summary>
     Task<object?> WriteScalarAsync(string? tables, string sql, params (string Name, object? Value)[] parameters) => WriteAsync(session =>
     {

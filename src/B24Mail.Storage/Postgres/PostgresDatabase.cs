@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using B24Mail.Rest.Dispatch;
 using B24Mail.Rest.Health;
 using Npgsql;
@@ -13,7 +14,7 @@ namespace B24Mail.Storage.Postgres;
 /// per request, after the request arrived, so a request sees every write any node acknowledged before it. Writes that fail because of the
 /// server itself (full disk, read-only, unreachable) are reported to <see cref="StorageHealth"/>.
 /// </summary>
-public sealed class PostgresDatabase : IDatabase, IRequestScope
+public sealed partial class PostgresDatabase : IDatabase, IRequestScope
 {
     /// <summary>
     /// Connections per node for calls when the connection string does not say (each node has one more, its own,
@@ -30,6 +31,7 @@ public sealed class PostgresDatabase : IDatabase, IRequestScope
     private readonly NpgsqlDataSource _counterSource;
     private readonly StorageHealth? _health;
     private readonly ChangeCounter _counter;
+    private readonly GroupCommit _groupCommit;
     private readonly ConcurrentDictionary<string, NodeCache> _caches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _sequences = new(StringComparer.Ordinal);
     private readonly AsyncLocal<RequestVersion?> _request = new();
@@ -55,12 +57,16 @@ public sealed class PostgresDatabase : IDatabase, IRequestScope
         builder.MinPoolSize = 0;
         _counterSource = NpgsqlDataSource.Create(builder.ConnectionString);
         _counter = new ChangeCounter(_counterSource);
+        _groupCommit = new GroupCommit(_source);
     }
 
     public SqlDialect Dialect => SqlDialect.Postgres;
 
     /// <summary>The pool size the data source was built with, for tests.</summary>
     internal int MaxPoolSize => new NpgsqlConnectionStringBuilder(_source.ConnectionString).MaxPoolSize;
+
+    /// <summary>Batches of single-statement writes sent, for tests.</summary>
+    internal long WriteBatches => Interlocked.Read(ref _groupCommit.Batches);
 
     /// <summary>Round trips spent reading the change count, for tests.</summary>
     internal long CounterReads => Interlocked.Read(ref _counter.Reads);
@@ -102,27 +108,19 @@ public sealed class PostgresDatabase : IDatabase, IRequestScope
         return result;
     });
 
-    /// <summary>The statement and its bump are sent together, each committed on its own (error barriers put a Sync after each), in one round trip.</summary>
+    /// <summary>The statement goes out with those of other requests, its commit and the bump in one round trip (see <see cref="GroupCommit"/>).</summary>
     public Task<object?> WriteScalarAsync(string? tables, string sql, params (string Name, object? Value)[] parameters) => RecordWriteAsync(async () =>
     {
+        if (!ReturnsRows().IsMatch(sql)) throw new ArgumentException("A single-statement write must return rows (RETURNING), so its result can be told from the others' in a batch.", nameof(sql));
         string?[] groups = [tables is null ? null : ChangeCounter.CheckGroup(tables)];
         await EnsureSequencesAsync(groups);
-        await using var connection = await _source.OpenConnectionAsync();
-        var statement = new NpgsqlBatchCommand(sql);
-        foreach (var (name, value) in parameters) statement.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        await using var batch = new NpgsqlBatch(connection) { EnableErrorBarriers = true, BatchCommands = { statement, new(BumpSql(groups)) } };
-        await using var reader = await batch.ExecuteReaderAsync();
-        // Npgsql skips results without columns, so a statement that returns no rows leaves only the bump's.
-        var row = await reader.ReadAsync() ? Row(reader) : [null];
-        if (!await reader.NextResultAsync())
-        {
-            Bumped(groups, row);
-            return null;
-        }
-        await reader.ReadAsync();
-        Bumped(groups, Row(reader));
-        return row[0];
+        var (result, bump) = await _groupCommit.WriteAsync(new GroupCommit.Pending(groups[0], sql, parameters));
+        Bumped(groups, [bump]);
+        return result;
     });
+
+    [GeneratedRegex(@"\bRETURNING\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ReturnsRows();
 
     private static string BumpSql(string?[] groups) => "SELECT " + string.Join(", ", groups.Select(group => $"nextval('{ChangeCounter.SequenceOf(group)}')"));
 

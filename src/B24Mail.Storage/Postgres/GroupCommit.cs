@@ -1,0 +1,119 @@
+using Npgsql;
+
+namespace B24Mail.Storage.Postgres;
+
+/// <summary>
+/// Single-statement writes of concurrent requests, sent together: one batch holds BEGIN, every statement queued
+/// while the previous batch was on the wire, COMMIT and the change-count bumps, so many writes share one round
+/// trip and one flush of the log, as SQLite's writer shares one transaction. One batch is on the wire at a time,
+/// so batches never wait on each other's row locks. If a statement fails, the transaction is rolled back whole and
+/// each statement is sent again alone, so only the failing one reports its error.
+/// </summary>
+internal sealed class GroupCommit(NpgsqlDataSource source)
+{
+    /// <summary>More statements than this wait for the next batch: a batch's statements hold their row locks until its commit.</summary>
+    private const int MaxStatements = 256;
+
+    private readonly Lock _gate = new();
+    private List<Pending> _queued = [];
+    private bool _running;
+
+    /// <summary>Batches sent, for tests that check writes are grouped.</summary>
+    internal long Batches;
+
+    internal sealed record Pending(string? Group, string Sql, (string Name, object? Value)[] Parameters)
+    {
+        public TaskCompletionSource<(object? Result, long Bump)> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public Task<(object? Result, long Bump)> WriteAsync(Pending pending)
+    {
+        lock (_gate)
+        {
+            _queued.Add(pending);
+            if (_running) return pending.Done.Task;
+            _running = true;
+        }
+        _ = RunAsync();
+        return pending.Done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (_gate)
+            {
+                if (_queued.Count == 0)
+                {
+                    _running = false;
+                    return;
+                }
+                if (_queued.Count <= MaxStatements)
+                {
+                    batch = _queued;
+                    _queued = [];
+                }
+                else
+                {
+                    batch = _queued[..MaxStatements];
+                    _queued.RemoveRange(0, MaxStatements);
+                }
+            }
+            Interlocked.Increment(ref Batches);
+            try
+            {
+                var results = await SendAsync(batch);
+                for (var i = 0; i < batch.Count; i++) batch[i].Done.SetResult(results[i]);
+            }
+            catch (PostgresException) when (batch.Count > 1)
+            {
+                // Nothing of the batch was committed: each statement alone, so only the failing one fails.
+                foreach (var pending in batch)
+                {
+                    try
+                    {
+                        pending.Done.SetResult((await SendAsync([pending]))[0]);
+                    }
+                    catch (Exception exception)
+                    {
+                        pending.Done.SetException(exception);
+                    }
+                }
+            }
+            catch (Exception exception)
+            {
+                foreach (var pending in batch) pending.Done.SetException(exception);
+            }
+        }
+    }
+
+    private async Task<(object? Result, long Bump)[]> SendAsync(List<Pending> batch)
+    {
+        var groups = batch.Select(pending => pending.Group).Distinct().ToArray();
+        await using var connection = await source.OpenConnectionAsync();
+        await using var command = new NpgsqlBatch(connection);
+        command.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        foreach (var pending in batch)
+        {
+            var statement = new NpgsqlBatchCommand(pending.Sql);
+            foreach (var (name, value) in pending.Parameters) statement.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            command.BatchCommands.Add(statement);
+        }
+        // COMMIT completes (the log flushed) before PostgreSQL runs the bumps after it.
+        command.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        command.BatchCommands.Add(new NpgsqlBatchCommand("SELECT " + string.Join(", ", groups.Select(group => $"nextval('{ChangeCounter.SequenceOf(group)}')"))));
+        await using var reader = await command.ExecuteReaderAsync();
+        // Every statement returns rows (see IDatabase.WriteScalarAsync), so result i is statement i's; BEGIN and COMMIT have none.
+        var results = new object?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            results[i] = await reader.ReadAsync() && !await reader.IsDBNullAsync(0) ? reader.GetValue(0) : null;
+            await reader.NextResultAsync();
+        }
+        await reader.ReadAsync();
+        var bumps = groups.Select((group, i) => (group, Convert.ToInt64(reader.GetValue(i)))).ToDictionary(pair => pair.group ?? "", pair => pair.Item2);
+        return [.. batch.Select((pending, i) => (results[i], bumps[pending.Group ?? ""]))];
+    }
+}
