@@ -12,7 +12,6 @@ using B24Mail.Storage.Sqlite;
 using B24Mail.Storage.State;
 using B24Mail.Tests.EndToEnd;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace B24Mail.Tests.Storage;
 
@@ -83,7 +82,8 @@ public sealed class SchemaUpgradeTests
         var connection = await PostgresTestDatabase.CreateAsync();
         try
         {
-            await RestoreAsync(connection, await File.ReadAllTextAsync(Path.Combine(Fixtures, "postgres-61191d6.sql")));
+            // The dump empties search_path for its session; ExecuteAsync's connection is not pooled, so the stores never see that.
+            await PostgresTestDatabase.ExecuteAsync(connection, await File.ReadAllTextAsync(Path.Combine(Fixtures, "postgres-61191d6.sql")));
             await using (var database = new PostgresDatabase(connection))
             {
                 Assert.Equal(4, await VersionAsync(database, "identity"));
@@ -251,17 +251,4 @@ public sealed class SchemaUpgradeTests
 
     private static List<string> Render(List<Dictionary<string, object?>> rows) =>
         rows.Select(row => string.Join("|", row.Select(c => c.Key + "=" + (c.Value is byte[] b ? Convert.ToHexString(b) : Convert.ToString(c.Value, System.Globalization.CultureInfo.InvariantCulture))))).ToList();
-
-    /// <summary>
-    /// Runs a plain-SQL dump on its own connection: the dump empties search_path for its session, which a pooled
-    /// connection would carry into the stores' statements.
-    /// </summary>
-    private static async Task RestoreAsync(string connectionString, string dump)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(dump, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }
