@@ -238,7 +238,8 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
         var oldKeys = new List<string>();
         await using (var reader = await session.ReaderAsync("SELECT file_key FROM mail_icons WHERE portal_id = @portal", ("@portal", portalId)))
         {
-            while (await reader.ReadAsync(session.Cancellation)) oldKeys.Add(reader.GetString(0));
+            var key = reader.GetOrdinal("file_key");
+            while (await reader.ReadAsync(session.Cancellation)) oldKeys.Add(reader.GetString(key));
         }
         foreach (var key in oldKeys)
         {
@@ -323,7 +324,8 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
         var logos = new List<(long Id, string Key, string Name)>();
         await using (var reader = await session.ReaderAsync("SELECT id, file_key, file_name FROM mail_icons WHERE portal_id = @portal ORDER BY id", ("@portal", portalId)))
         {
-            while (await reader.ReadAsync(session.Cancellation)) logos.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+            int id = reader.GetOrdinal("id"), key = reader.GetOrdinal("file_key"), name = reader.GetOrdinal("file_name");
+            while (await reader.ReadAsync(session.Cancellation)) logos.Add((reader.GetInt64(id), reader.GetString(key), reader.GetString(name)));
         }
         json.WriteStartArray("logos");
         foreach (var (id, key, name) in logos)
@@ -347,24 +349,29 @@ public sealed class MailServiceState(IDatabase database, IIconBlobStore blobs, I
             FROM mail_services WHERE portal_id = @portal ORDER BY id
             """, ("@portal", portalId)))
         {
+            int id = reader.GetOrdinal("id"), active = reader.GetOrdinal("active"), sort = reader.GetOrdinal("sort"), name = reader.GetOrdinal("name"),
+                server = reader.GetOrdinal("server"), port = reader.GetOrdinal("port"), encryption = reader.GetOrdinal("encryption"), link = reader.GetOrdinal("link"),
+                icon = reader.GetOrdinal("icon_id"), smtpServer = reader.GetOrdinal("smtp_server"), smtpPort = reader.GetOrdinal("smtp_port"),
+                smtpLogin = reader.GetOrdinal("smtp_login_as_imap"), smtpPassword = reader.GetOrdinal("smtp_password_as_imap"),
+                smtpEncryption = reader.GetOrdinal("smtp_encryption"), upload = reader.GetOrdinal("upload_outgoing");
             while (await reader.ReadAsync(session.Cancellation))
             {
                 json.WriteStartObject();
-                json.WriteNumber("id", reader.GetInt64(0));
-                json.WriteBoolean("active", reader.GetBoolean(1));
-                json.WriteNumber("sort", reader.GetInt64(2));
-                json.WriteString("name", reader.GetString(3));
-                json.WriteString("server", reader.GetString(4));
-                WriteNumber(json, "port", reader, 5);
-                json.WriteBoolean("encryption", reader.GetBoolean(6));
-                WriteText(json, "link", reader, 7);
-                WriteNumber(json, "logo", reader, 8);
-                WriteText(json, "smtpServer", reader, 9);
-                WriteNumber(json, "smtpPort", reader, 10);
-                json.WriteBoolean("smtpLoginAsImap", reader.GetBoolean(11));
-                json.WriteBoolean("smtpPasswordAsImap", reader.GetBoolean(12));
-                WriteFlag(json, "smtpEncryption", reader, 13);
-                WriteFlag(json, "uploadOutgoing", reader, 14);
+                json.WriteNumber("id", reader.GetInt64(id));
+                json.WriteBoolean("active", reader.GetBoolean(active));
+                json.WriteNumber("sort", reader.GetInt64(sort));
+                json.WriteString("name", reader.GetString(name));
+                json.WriteString("server", reader.GetString(server));
+                WriteNumber(json, "port", reader, port);
+                json.WriteBoolean("encryption", reader.GetBoolean(encryption));
+                WriteText(json, "link", reader, link);
+                WriteNumber(json, "logo", reader, icon);
+                WriteText(json, "smtpServer", reader, smtpServer);
+                WriteNumber(json, "smtpPort", reader, smtpPort);
+                json.WriteBoolean("smtpLoginAsImap", reader.GetBoolean(smtpLogin));
+                json.WriteBoolean("smtpPasswordAsImap", reader.GetBoolean(smtpPassword));
+                WriteFlag(json, "smtpEncryption", reader, smtpEncryption);
+                WriteFlag(json, "uploadOutgoing", reader, upload);
                 json.WriteEndObject();
             }
         }

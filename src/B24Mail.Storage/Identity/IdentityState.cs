@@ -205,7 +205,8 @@ public sealed class IdentityState(IDatabase database) : IStateSection
     {
         await using var reader = await session.ReaderAsync("SELECT id, code FROM portals ORDER BY id");
         var portals = new List<(long, string)>();
-        while (await reader.ReadAsync(session.Cancellation)) portals.Add((reader.GetInt64(0), reader.GetString(1)));
+        int id = reader.GetOrdinal("id"), code = reader.GetOrdinal("code");
+        while (await reader.ReadAsync(session.Cancellation)) portals.Add((reader.GetInt64(id), reader.GetString(code)));
         return portals;
     }
 
@@ -254,7 +255,7 @@ public sealed class IdentityState(IDatabase database) : IStateSection
                 INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active, registered_at, last_login_at)
                 VALUES (@portal, @id, @name, @last, @email, @admin, @active, @registered, @login)
                 """, ("@portal", portalId), ("@id", user.Id), ("@name", user.Name), ("@last", user.LastName), ("@email", user.Email), ("@admin", user.Admin),
-                ("@active", user.Active), ("@registered", user.Registered?.ToUnixTimeSeconds()), ("@login", user.LastLogin?.ToUnixTimeSeconds()));
+                ("@active", user.Active), ("@registered", StoredTime.From(user.Registered)), ("@login", StoredTime.From(user.LastLogin)));
         }
         foreach (var hook in portal.Webhooks)
         {
@@ -262,7 +263,7 @@ public sealed class IdentityState(IDatabase database) : IStateSection
                 INSERT INTO webhooks (id, portal_id, user_id, secret_hash, scopes, title, active, expires_at, created_at)
                 VALUES (@id, @portal, @user, @hash, @scopes, @title, @active, @expires, @created)
                 """, ("@id", hook.Id), ("@portal", portalId), ("@user", hook.User), ("@hash", hook.SecretHash), ("@scopes", string.Join(',', hook.Scopes)),
-                ("@title", hook.Title), ("@active", hook.Active), ("@expires", hook.Expires?.ToUnixTimeSeconds()), ("@created", hook.Created.ToUnixTimeSeconds()));
+                ("@title", hook.Title), ("@active", hook.Active), ("@expires", StoredTime.From(hook.Expires)), ("@created", StoredTime.From(hook.Created)));
             changes.AddLimitPrefix($"op:hook:{hook.Id}:");
         }
         foreach (var app in portal.Apps)
@@ -298,7 +299,8 @@ public sealed class IdentityState(IDatabase database) : IStateSection
     {
         await using var reader = await session.ReaderAsync(sql, ("@portal", portalId));
         var ids = new List<long>();
-        while (await reader.ReadAsync(session.Cancellation)) ids.Add(reader.GetInt64(0));
+        var id = reader.GetOrdinal("id");
+        while (await reader.ReadAsync(session.Cancellation)) ids.Add(reader.GetInt64(id));
         return ids;
     }
 
@@ -316,20 +318,20 @@ public sealed class IdentityState(IDatabase database) : IStateSection
             """, ("@portal", portalId)))
         {
             if (!await reader.ReadAsync(session.Cancellation)) throw new InvalidOperationException($"Portal {portalId} is gone.");
-            json.WriteString("code", reader.GetString(0));
-            json.WriteString("domain", reader.GetString(1));
-            json.WriteString("memberId", reader.GetString(2));
-            json.WriteString("siteId", reader.GetString(3));
-            json.WriteString("license", reader.GetString(4));
-            json.WriteString("language", reader.GetString(5));
-            json.WriteString("state", PortalStates.Text(PortalStates.Parse(reader.GetString(6))));
-            if (reader.IsDBNull(7)) json.WriteNull("rateLimit");
+            json.WriteString("code", reader.GetString(reader.GetOrdinal("code")));
+            json.WriteString("domain", reader.GetString(reader.GetOrdinal("domain")));
+            json.WriteString("memberId", reader.GetString(reader.GetOrdinal("member_id")));
+            json.WriteString("siteId", reader.GetString(reader.GetOrdinal("site_id")));
+            json.WriteString("license", reader.GetString(reader.GetOrdinal("license_type")));
+            json.WriteString("language", reader.GetString(reader.GetOrdinal("language")));
+            json.WriteString("state", PortalStates.Text(PortalStates.Parse(reader.GetString(reader.GetOrdinal("state")))));
+            if (reader.IsDBNull(reader.GetOrdinal("rate_enabled"))) json.WriteNull("rateLimit");
             else
             {
                 json.WriteStartObject("rateLimit");
-                json.WriteBoolean("enabled", reader.GetBoolean(7));
-                json.WriteNumber("burst", reader.GetDouble(8));
-                json.WriteNumber("perSecond", reader.GetDouble(9));
+                json.WriteBoolean("enabled", reader.GetBoolean(reader.GetOrdinal("rate_enabled")));
+                json.WriteNumber("burst", reader.GetDouble(reader.GetOrdinal("rate_burst")));
+                json.WriteNumber("perSecond", reader.GetDouble(reader.GetOrdinal("rate_per_second")));
                 json.WriteEndObject();
             }
         }
@@ -339,17 +341,19 @@ public sealed class IdentityState(IDatabase database) : IStateSection
             SELECT id, name, last_name, email, is_admin, is_active, registered_at, last_login_at FROM users WHERE portal_id = @portal ORDER BY id
             """, ("@portal", portalId)))
         {
+            int id = reader.GetOrdinal("id"), name = reader.GetOrdinal("name"), lastName = reader.GetOrdinal("last_name"), email = reader.GetOrdinal("email"),
+                admin = reader.GetOrdinal("is_admin"), active = reader.GetOrdinal("is_active"), registered = reader.GetOrdinal("registered_at"), login = reader.GetOrdinal("last_login_at");
             while (await reader.ReadAsync(session.Cancellation))
             {
                 json.WriteStartObject();
-                json.WriteNumber("id", reader.GetInt64(0));
-                json.WriteString("name", reader.GetString(1));
-                json.WriteString("lastName", reader.GetString(2));
-                json.WriteString("email", reader.GetString(3));
-                json.WriteBoolean("admin", reader.GetBoolean(4));
-                json.WriteBoolean("active", reader.GetBoolean(5));
-                WriteTime(json, "registered", reader, 6);
-                WriteTime(json, "lastLogin", reader, 7);
+                json.WriteNumber("id", reader.GetInt64(id));
+                json.WriteString("name", reader.GetString(name));
+                json.WriteString("lastName", reader.GetString(lastName));
+                json.WriteString("email", reader.GetString(email));
+                json.WriteBoolean("admin", reader.GetBoolean(admin));
+                json.WriteBoolean("active", reader.GetBoolean(active));
+                WriteTime(json, "registered", reader, registered);
+                WriteTime(json, "lastLogin", reader, login);
                 json.WriteEndObject();
             }
         }
@@ -360,17 +364,19 @@ public sealed class IdentityState(IDatabase database) : IStateSection
             SELECT id, user_id, secret_hash, scopes, title, active, expires_at, created_at FROM webhooks WHERE portal_id = @portal ORDER BY id
             """, ("@portal", portalId)))
         {
+            int id = reader.GetOrdinal("id"), user = reader.GetOrdinal("user_id"), hash = reader.GetOrdinal("secret_hash"), scopes = reader.GetOrdinal("scopes"),
+                title = reader.GetOrdinal("title"), active = reader.GetOrdinal("active"), expires = reader.GetOrdinal("expires_at"), created = reader.GetOrdinal("created_at");
             while (await reader.ReadAsync(session.Cancellation))
             {
                 json.WriteStartObject();
-                json.WriteNumber("id", reader.GetInt64(0));
-                json.WriteNumber("user", reader.GetInt64(1));
-                json.WriteString("secretSha256", Convert.ToHexStringLower((byte[])reader.GetValue(2)));
-                WriteScopes(json, reader.GetString(3));
-                json.WriteString("title", reader.GetString(4));
-                json.WriteBoolean("active", reader.GetBoolean(5));
-                WriteTime(json, "expires", reader, 6);
-                WriteTime(json, "created", reader, 7);
+                json.WriteNumber("id", reader.GetInt64(id));
+                json.WriteNumber("user", reader.GetInt64(user));
+                json.WriteString("secretSha256", Convert.ToHexStringLower((byte[])reader.GetValue(hash)));
+                WriteScopes(json, reader.GetString(scopes));
+                json.WriteString("title", reader.GetString(title));
+                json.WriteBoolean("active", reader.GetBoolean(active));
+                WriteTime(json, "expires", reader, expires);
+                WriteTime(json, "created", reader, created);
                 json.WriteEndObject();
             }
         }
@@ -381,10 +387,11 @@ public sealed class IdentityState(IDatabase database) : IStateSection
             SELECT u.app_id, u.user_id FROM oauth_app_users u JOIN oauth_apps a ON a.id = u.app_id WHERE a.portal_id = @portal ORDER BY u.app_id, u.user_id
             """, ("@portal", portalId)))
         {
+            int app = reader.GetOrdinal("app_id"), user = reader.GetOrdinal("user_id");
             while (await reader.ReadAsync(session.Cancellation))
             {
-                if (!appUsers.TryGetValue(reader.GetInt64(0), out var list)) appUsers[reader.GetInt64(0)] = list = [];
-                list.Add(reader.GetInt64(1));
+                if (!appUsers.TryGetValue(reader.GetInt64(app), out var list)) appUsers[reader.GetInt64(app)] = list = [];
+                list.Add(reader.GetInt64(user));
             }
         }
         json.WriteStartArray("apps");
@@ -392,21 +399,24 @@ public sealed class IdentityState(IDatabase database) : IStateSection
             SELECT id, client_id, secret_hash, signing_key, name, code, version, active, scopes, redirect_uri FROM oauth_apps WHERE portal_id = @portal ORDER BY id
             """, ("@portal", portalId)))
         {
+            int idAt = reader.GetOrdinal("id"), client = reader.GetOrdinal("client_id"), hash = reader.GetOrdinal("secret_hash"), key = reader.GetOrdinal("signing_key"),
+                name = reader.GetOrdinal("name"), code = reader.GetOrdinal("code"), version = reader.GetOrdinal("version"), active = reader.GetOrdinal("active"),
+                scopes = reader.GetOrdinal("scopes"), redirect = reader.GetOrdinal("redirect_uri");
             while (await reader.ReadAsync(session.Cancellation))
             {
-                var id = reader.GetInt64(0);
+                var id = reader.GetInt64(idAt);
                 json.WriteStartObject();
                 json.WriteNumber("id", id);
-                json.WriteString("clientId", reader.GetString(1));
-                json.WriteString("clientSecretSha256", Convert.ToHexStringLower((byte[])reader.GetValue(2)));
-                if (reader.IsDBNull(3)) json.WriteNull("signingKey");
-                else json.WriteString("signingKey", reader.GetString(3));
-                json.WriteString("name", reader.GetString(4));
-                json.WriteString("code", reader.GetString(5));
-                json.WriteNumber("version", reader.GetInt32(6));
-                json.WriteBoolean("active", reader.GetBoolean(7));
-                WriteScopes(json, reader.GetString(8));
-                json.WriteString("redirectUri", reader.GetString(9));
+                json.WriteString("clientId", reader.GetString(client));
+                json.WriteString("clientSecretSha256", Convert.ToHexStringLower((byte[])reader.GetValue(hash)));
+                if (reader.IsDBNull(key)) json.WriteNull("signingKey");
+                else json.WriteString("signingKey", reader.GetString(key));
+                json.WriteString("name", reader.GetString(name));
+                json.WriteString("code", reader.GetString(code));
+                json.WriteNumber("version", reader.GetInt32(version));
+                json.WriteBoolean("active", reader.GetBoolean(active));
+                WriteScopes(json, reader.GetString(scopes));
+                json.WriteString("redirectUri", reader.GetString(redirect));
                 json.WriteStartArray("users");
                 foreach (var user in appUsers.GetValueOrDefault(id) ?? []) json.WriteNumberValue(user);
                 json.WriteEndArray();
@@ -426,6 +436,6 @@ public sealed class IdentityState(IDatabase database) : IStateSection
     private static void WriteTime(Utf8JsonWriter json, string name, DbDataReader reader, int at)
     {
         if (reader.IsDBNull(at)) json.WriteNull(name);
-        else json.WriteString(name, StateReader.FormatTime(DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(at))));
+        else json.WriteString(name, StateReader.FormatTime(StoredTime.ToTime(reader.GetInt64(at))));
     }
 }

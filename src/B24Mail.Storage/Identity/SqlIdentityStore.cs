@@ -3,7 +3,7 @@ using System.Data.Common;
 
 namespace B24Mail.Storage.Identity;
 
-/// <summary>Portals, users and webhooks on either dialect. Times are stored as Unix seconds and read through <paramref name="time"/>.</summary>
+/// <summary>Portals, users and webhooks on either dialect. Times are kept as <see cref="StoredTime"/> says; <paramref name="time"/> is the clock.</summary>
 public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : IIdentityStore
 {
     /// <summary>
@@ -12,90 +12,168 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     /// </summary>
     public const string Tables = "identity";
 
-    private static readonly string[] SqliteMigrations =
+    /// <summary>
+    /// The identity module's history, one version numbering on both dialects. PostgreSQL came later and its old
+    /// list made in one step what SQLite's first five made; those steps are split here the way SQLite took them,
+    /// with nothing left to do on PostgreSQL at 4 and 5 (its index was on lower(domain) from the start).
+    /// </summary>
+    private static readonly Migration[] History =
     [
-        """
-        CREATE TABLE portals (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            code TEXT NOT NULL UNIQUE,
-            member_id TEXT NOT NULL UNIQUE,
-            domain TEXT NOT NULL,
-            site_id TEXT NOT NULL
-        );
-        CREATE TABLE users (
-            portal_id INTEGER NOT NULL REFERENCES portals(id),
-            id INTEGER NOT NULL,
-            name TEXT NOT NULL,
-            last_name TEXT NOT NULL,
-            email TEXT NOT NULL,
-            is_admin INTEGER NOT NULL,
-            is_active INTEGER NOT NULL,
-            PRIMARY KEY (portal_id, id)
-        );
-        CREATE TABLE webhooks (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            portal_id INTEGER NOT NULL REFERENCES portals(id),
-            user_id INTEGER NOT NULL,
-            secret_hash BLOB NOT NULL UNIQUE,
-            scopes TEXT NOT NULL,
-            title TEXT NOT NULL,
-            active INTEGER NOT NULL,
-            expires_at INTEGER NULL,
-            created_at INTEGER NOT NULL,
-            FOREIGN KEY (portal_id, user_id) REFERENCES users(portal_id, id)
-        );
-        """,
-        """
-        CREATE INDEX portals_domain ON portals (domain);
-        CREATE TABLE oauth_apps (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            portal_id INTEGER NOT NULL REFERENCES portals(id),
-            client_id TEXT NOT NULL UNIQUE,
-            secret_hash BLOB NOT NULL,
-            name TEXT NOT NULL,
-            scopes TEXT NOT NULL,
-            redirect_uri TEXT NOT NULL,
-            code TEXT NOT NULL,
-            version INTEGER NOT NULL DEFAULT 1,
-            active INTEGER NOT NULL DEFAULT 1
-        );
-        CREATE TABLE oauth_codes (
-            code_hash BLOB PRIMARY KEY,
-            app_id INTEGER NOT NULL REFERENCES oauth_apps(id),
-            portal_id INTEGER NOT NULL,
-            user_id INTEGER NOT NULL,
-            expires_at INTEGER NOT NULL
-        );
-        CREATE TABLE oauth_tokens (
-            token_hash BLOB PRIMARY KEY,
-            kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
-            app_id INTEGER NOT NULL REFERENCES oauth_apps(id),
-            portal_id INTEGER NOT NULL,
-            user_id INTEGER NOT NULL,
-            scopes TEXT NOT NULL,
-            expires_at INTEGER NOT NULL
-        );
-        CREATE INDEX oauth_tokens_expiry ON oauth_tokens (expires_at);
-        """,
-        """
-        ALTER TABLE portals ADD COLUMN rate_enabled INTEGER NULL;
-        ALTER TABLE portals ADD COLUMN rate_burst REAL NULL;
-        ALTER TABLE portals ADD COLUMN rate_per_second REAL NULL;
-        """,
-        """
-        DROP INDEX portals_domain;
-        CREATE INDEX portals_domain ON portals (domain COLLATE NOCASE);
-        """,
-        """
-        DROP INDEX portals_domain;
-        CREATE INDEX portals_domain ON portals (lower(domain));
-        """,
-        LicenceAndTimes,
+        new(1, """
+            CREATE TABLE portals (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                code TEXT NOT NULL UNIQUE,
+                member_id TEXT NOT NULL UNIQUE,
+                domain TEXT NOT NULL,
+                site_id TEXT NOT NULL
+            );
+            CREATE TABLE users (
+                portal_id INTEGER NOT NULL REFERENCES portals(id),
+                id INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                last_name TEXT NOT NULL,
+                email TEXT NOT NULL,
+                is_admin INTEGER NOT NULL,
+                is_active INTEGER NOT NULL,
+                PRIMARY KEY (portal_id, id)
+            );
+            CREATE TABLE webhooks (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                portal_id INTEGER NOT NULL REFERENCES portals(id),
+                user_id INTEGER NOT NULL,
+                secret_hash BLOB NOT NULL UNIQUE,
+                scopes TEXT NOT NULL,
+                title TEXT NOT NULL,
+                active INTEGER NOT NULL,
+                expires_at INTEGER NULL,
+                created_at INTEGER NOT NULL,
+                FOREIGN KEY (portal_id, user_id) REFERENCES users(portal_id, id)
+            );
+            """, """
+            CREATE TABLE portals (
+                id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                code TEXT NOT NULL UNIQUE,
+                member_id TEXT NOT NULL UNIQUE,
+                domain TEXT NOT NULL,
+                site_id TEXT NOT NULL
+            );
+            CREATE TABLE users (
+                portal_id BIGINT NOT NULL REFERENCES portals(id),
+                id BIGINT NOT NULL,
+                name TEXT NOT NULL,
+                last_name TEXT NOT NULL,
+                email TEXT NOT NULL,
+                is_admin BOOLEAN NOT NULL,
+                is_active BOOLEAN NOT NULL,
+                PRIMARY KEY (portal_id, id)
+            );
+            CREATE TABLE webhooks (
+                id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                portal_id BIGINT NOT NULL REFERENCES portals(id),
+                user_id BIGINT NOT NULL,
+                secret_hash BYTEA NOT NULL UNIQUE,
+                scopes TEXT NOT NULL,
+                title TEXT NOT NULL,
+                active BOOLEAN NOT NULL,
+                expires_at BIGINT NULL,
+                created_at BIGINT NOT NULL,
+                FOREIGN KEY (portal_id, user_id) REFERENCES users(portal_id, id)
+            );
+            """),
+        new(2, """
+            CREATE INDEX portals_domain ON portals (domain);
+            CREATE TABLE oauth_apps (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                portal_id INTEGER NOT NULL REFERENCES portals(id),
+                client_id TEXT NOT NULL UNIQUE,
+                secret_hash BLOB NOT NULL,
+                name TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                redirect_uri TEXT NOT NULL,
+                code TEXT NOT NULL,
+                version INTEGER NOT NULL DEFAULT 1,
+                active INTEGER NOT NULL DEFAULT 1
+            );
+            CREATE TABLE oauth_codes (
+                code_hash BLOB PRIMARY KEY,
+                app_id INTEGER NOT NULL REFERENCES oauth_apps(id),
+                portal_id INTEGER NOT NULL,
+                user_id INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            );
+            CREATE TABLE oauth_tokens (
+                token_hash BLOB PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+                app_id INTEGER NOT NULL REFERENCES oauth_apps(id),
+                portal_id INTEGER NOT NULL,
+                user_id INTEGER NOT NULL,
+                scopes TEXT NOT NULL,
+                expires_at INTEGER NOT NULL
+            );
+            CREATE INDEX oauth_tokens_expiry ON oauth_tokens (expires_at);
+            """, """
+            CREATE INDEX portals_domain ON portals (lower(domain));
+            CREATE TABLE oauth_apps (
+                id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                portal_id BIGINT NOT NULL REFERENCES portals(id),
+                client_id TEXT NOT NULL UNIQUE,
+                secret_hash BYTEA NOT NULL,
+                name TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                redirect_uri TEXT NOT NULL,
+                code TEXT NOT NULL,
+                version INTEGER NOT NULL DEFAULT 1,
+                active BOOLEAN NOT NULL DEFAULT TRUE
+            );
+            CREATE TABLE oauth_codes (
+                code_hash BYTEA PRIMARY KEY,
+                app_id BIGINT NOT NULL REFERENCES oauth_apps(id),
+                portal_id BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            );
+            CREATE TABLE oauth_tokens (
+                token_hash BYTEA PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+                app_id BIGINT NOT NULL REFERENCES oauth_apps(id),
+                portal_id BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                scopes TEXT NOT NULL,
+                expires_at BIGINT NOT NULL
+            );
+            CREATE INDEX oauth_tokens_expiry ON oauth_tokens (expires_at);
+            """),
+        new(3, """
+            ALTER TABLE portals ADD COLUMN rate_enabled INTEGER NULL;
+            ALTER TABLE portals ADD COLUMN rate_burst REAL NULL;
+            ALTER TABLE portals ADD COLUMN rate_per_second REAL NULL;
+            """, """
+            ALTER TABLE portals ADD COLUMN rate_enabled BOOLEAN NULL;
+            ALTER TABLE portals ADD COLUMN rate_burst DOUBLE PRECISION NULL;
+            ALTER TABLE portals ADD COLUMN rate_per_second DOUBLE PRECISION NULL;
+            """),
+        new(4, """
+            DROP INDEX portals_domain;
+            CREATE INDEX portals_domain ON portals (domain COLLATE NOCASE);
+            """, ""),
+        new(5, """
+            DROP INDEX portals_domain;
+            CREATE INDEX portals_domain ON portals (lower(domain));
+            """, ""),
+        new(6, LicenceAndTimes),
         // An access token names the refresh token issued with it: the sweep keeps an expired access token
         // (and its expired_token answer, on which clients refresh) while that refresh token lives.
-        "ALTER TABLE oauth_tokens ADD COLUMN pair_hash BLOB NULL;",
-        PortalStatesAndAppUsers,
+        new(7, "ALTER TABLE oauth_tokens ADD COLUMN pair_hash BLOB NULL;", "ALTER TABLE oauth_tokens ADD COLUMN pair_hash BYTEA NULL;"),
+        new(8, PortalStatesAndAppUsers),
+        // The OAuth tables kept milliseconds from the start; users and webhooks kept seconds until now (StoredTime).
+        new(9, """
+            UPDATE users SET registered_at = registered_at * 1000, last_login_at = last_login_at * 1000;
+            UPDATE webhooks SET created_at = created_at * 1000, expires_at = expires_at * 1000;
+            """),
     ];
+
+    /// <summary>PostgreSQL's old versions 1 to 4 were the states SQLite's 5 to 8 reach.</summary>
+    private static readonly Dictionary<int, int> PostgresPerDialect = new() { [1] = 5, [2] = 6, [3] = 7, [4] = 8 };
 
     /// <summary>Licence and language per portal (docs/decisions.md #24), the user times of #28, the key that signs secure calls (#26).</summary>
     private const string LicenceAndTimes = """
@@ -119,85 +197,30 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
         );
         """;
 
-    private static readonly string[] PostgresMigrations =
-    [
-        """
-        CREATE TABLE portals (
-            id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-            code TEXT NOT NULL UNIQUE,
-            member_id TEXT NOT NULL UNIQUE,
-            domain TEXT NOT NULL,
-            site_id TEXT NOT NULL,
-            rate_enabled BOOLEAN NULL,
-            rate_burst DOUBLE PRECISION NULL,
-            rate_per_second DOUBLE PRECISION NULL
-        );
-        CREATE INDEX portals_domain ON portals (lower(domain));
-        CREATE TABLE users (
-            portal_id BIGINT NOT NULL REFERENCES portals(id),
-            id BIGINT NOT NULL,
-            name TEXT NOT NULL,
-            last_name TEXT NOT NULL,
-            email TEXT NOT NULL,
-            is_admin BOOLEAN NOT NULL,
-            is_active BOOLEAN NOT NULL,
-            PRIMARY KEY (portal_id, id)
-        );
-        CREATE TABLE webhooks (
-            id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-            portal_id BIGINT NOT NULL REFERENCES portals(id),
-            user_id BIGINT NOT NULL,
-            secret_hash BYTEA NOT NULL UNIQUE,
-            scopes TEXT NOT NULL,
-            title TEXT NOT NULL,
-            active BOOLEAN NOT NULL,
-            expires_at BIGINT NULL,
-            created_at BIGINT NOT NULL,
-            FOREIGN KEY (portal_id, user_id) REFERENCES users(portal_id, id)
-        );
-        CREATE TABLE oauth_apps (
-            id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-            portal_id BIGINT NOT NULL REFERENCES portals(id),
-            client_id TEXT NOT NULL UNIQUE,
-            secret_hash BYTEA NOT NULL,
-            name TEXT NOT NULL,
-            scopes TEXT NOT NULL,
-            redirect_uri TEXT NOT NULL,
-            code TEXT NOT NULL,
-            version INTEGER NOT NULL DEFAULT 1,
-            active BOOLEAN NOT NULL DEFAULT TRUE
-        );
-        CREATE TABLE oauth_codes (
-            code_hash BYTEA PRIMARY KEY,
-            app_id BIGINT NOT NULL REFERENCES oauth_apps(id),
-            portal_id BIGINT NOT NULL,
-            user_id BIGINT NOT NULL,
-            expires_at BIGINT NOT NULL
-        );
-        CREATE TABLE oauth_tokens (
-            token_hash BYTEA PRIMARY KEY,
-            kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
-            app_id BIGINT NOT NULL REFERENCES oauth_apps(id),
-            portal_id BIGINT NOT NULL,
-            user_id BIGINT NOT NULL,
-            scopes TEXT NOT NULL,
-            expires_at BIGINT NOT NULL
-        );
-        CREATE INDEX oauth_tokens_expiry ON oauth_tokens (expires_at);
-        """,
-        LicenceAndTimes,
-        // An access token names the refresh token issued with it: the sweep keeps an expired access token
-        // (and its expired_token answer, on which clients refresh) while that refresh token lives.
-        "ALTER TABLE oauth_tokens ADD COLUMN pair_hash BYTEA NULL;",
-        PortalStatesAndAppUsers,
-    ];
+    // Named apart (portal_*, user_*), so statements that join portals, users and apps can read each by name.
+    internal const string PortalColumns = """
+        p.id AS portal_id, p.code AS portal_code, p.member_id AS portal_member_id, p.domain AS portal_domain, p.site_id AS portal_site_id,
+        p.rate_enabled AS portal_rate_enabled, p.rate_burst AS portal_rate_burst, p.rate_per_second AS portal_rate_per_second,
+        p.license_type AS portal_license_type, p.language AS portal_language, p.state AS portal_state
+        """;
+    internal const string UserColumns = """
+        u.id AS user_id, u.name AS user_name, u.last_name AS user_last_name, u.email AS user_email, u.is_admin AS user_is_admin,
+        u.is_active AS user_is_active, u.registered_at AS user_registered_at, u.last_login_at AS user_last_login_at
+        """;
 
-    internal const string PortalColumns = "p.id, p.code, p.member_id, p.domain, p.site_id, p.rate_enabled, p.rate_burst, p.rate_per_second, p.license_type, p.language, p.state";
-    internal const int PortalWidth = 11;
-    internal const string UserColumns = "u.id, u.name, u.last_name, u.email, u.is_admin, u.is_active, u.registered_at, u.last_login_at";
-    internal const int UserWidth = 8;
+    private static readonly ColumnOrdinals<PortalOrdinals> PortalRows = new(PortalOrdinals.Of);
+    private static readonly ColumnOrdinals<UserOrdinals> UserRows = new(UserOrdinals.Of);
+    private static readonly ColumnOrdinals<WebhookGrantOrdinals> WebhookGrantRows = new(r => new(
+        r.GetOrdinal("webhook_id"), r.GetOrdinal("webhook_scopes"), r.GetOrdinal("webhook_active"), r.GetOrdinal("webhook_expires_at"), r.GetOrdinal("webhook_secret_hash"),
+        r.GetOrdinal("host_portal_id"), PortalOrdinals.Of(r), UserOrdinals.Of(r)));
+    private static readonly ColumnOrdinals<WebhookInfoOrdinals> WebhookInfoRows = new(r => new(
+        r.GetOrdinal("id"), r.GetOrdinal("user_id"), r.GetOrdinal("scopes"), r.GetOrdinal("title"), r.GetOrdinal("active"), r.GetOrdinal("expires_at"), r.GetOrdinal("created_at")));
 
-    public Task MigrateAsync() => Schema.MigrateAsync(database, "identity", database.Dialect == SqlDialect.Postgres ? PostgresMigrations : SqliteMigrations);
+    private sealed record WebhookGrantOrdinals(int Id, int Scopes, int Active, int ExpiresAt, int SecretHash, int HostPortal, PortalOrdinals Portal, UserOrdinals User);
+
+    private sealed record WebhookInfoOrdinals(int Id, int UserId, int Scopes, int Title, int Active, int ExpiresAt, int CreatedAt);
+
+    public Task MigrateAsync() => Schema.MigrateAsync(database, "identity", History, PostgresPerDialect);
 
     public Task<Portal?> FindPortalAsync(string code, CancellationToken cancellationToken = default) =>
         ReadPortalAsync("WHERE p.code = @v", code, cancellationToken);
@@ -211,14 +234,15 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     private Task<Portal?> ReadPortalAsync(string where, object value, CancellationToken cancellationToken) => database.ReadAsync(async session =>
     {
         await using var reader = await session.ReaderAsync($"SELECT {PortalColumns} FROM portals p {where} ORDER BY p.id LIMIT 1", ("@v", value));
-        return await reader.ReadAsync(session.Cancellation) ? ReadPortal(reader, 0) : null;
+        return await reader.ReadAsync(session.Cancellation) ? PortalRows.Of(reader).Read(reader) : null;
     }, cancellationToken);
 
     public Task<IReadOnlyList<Portal>> ListPortalsAsync(CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
         await using var reader = await session.ReaderAsync($"SELECT {PortalColumns} FROM portals p ORDER BY p.id");
         var portals = new List<Portal>();
-        while (await reader.ReadAsync(session.Cancellation)) portals.Add(ReadPortal(reader, 0));
+        var columns = PortalRows.Of(reader);
+        while (await reader.ReadAsync(session.Cancellation)) portals.Add(columns.Read(reader));
         return (IReadOnlyList<Portal>)portals;
     }, cancellationToken);
 
@@ -228,7 +252,7 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
             ("@code", code), ("@member", memberId), ("@domain", domain), ("@site", siteId), ("@license", licenseType), ("@language", language)));
         // The administrator is made in the same transaction: a portal never exists without user 1.
         await session.ExecuteAsync("INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active, registered_at) VALUES (@portal, 1, @name, '', @email, TRUE, TRUE, @now)",
-            ("@portal", id), ("@name", adminName), ("@email", adminEmail), ("@now", time.GetUtcNow().ToUnixTimeSeconds()));
+            ("@portal", id), ("@name", adminName), ("@email", adminEmail), ("@now", StoredTime.From(time.GetUtcNow())));
         return new Portal(id, code, memberId, domain, siteId, null, licenseType, language);
     });
 
@@ -253,19 +277,19 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     {
         // User IDs count from 1 in each portal, as on real portals; the lock makes MAX+1 safe across nodes.
         await session.LockAsync(LockKeys.PortalUsers(portalId));
-        var now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
+        var now = StoredTime.Whole(time.GetUtcNow());
         var id = Convert.ToInt64(await session.ScalarAsync("""
             INSERT INTO users (portal_id, id, name, last_name, email, is_admin, is_active, registered_at)
             VALUES (@portal, (SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE portal_id = @portal), @name, @last, @email, @admin, TRUE, @now)
             RETURNING id
-            """, ("@portal", portalId), ("@name", name), ("@last", lastName), ("@email", email), ("@admin", isAdmin), ("@now", now.ToUnixTimeSeconds())));
+            """, ("@portal", portalId), ("@name", name), ("@last", lastName), ("@email", email), ("@admin", isAdmin), ("@now", StoredTime.From(now))));
         return new PortalUser(portalId, id, name, lastName, email, isAdmin, true, now);
     });
 
     public Task<PortalUser?> FindUserAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
         await using var reader = await session.ReaderAsync($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal AND u.id = @id", ("@portal", portalId), ("@id", userId));
-        return await reader.ReadAsync(session.Cancellation) ? ReadUser(reader, 0, portalId) : null;
+        return await reader.ReadAsync(session.Cancellation) ? UserRows.Of(reader).Read(reader, portalId) : null;
     }, cancellationToken);
 
     public Task<IReadOnlyList<PortalUser>> FindUsersAsync(long portalId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default)
@@ -278,7 +302,8 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
             var list = string.Join(", ", parameters.Skip(1).Select(p => p.Item1));
             await using var reader = await session.ReaderAsync($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal AND u.id IN ({list}) ORDER BY u.id", parameters);
             var users = new List<PortalUser>();
-            while (await reader.ReadAsync(session.Cancellation)) users.Add(ReadUser(reader, 0, portalId));
+            var columns = UserRows.Of(reader);
+            while (await reader.ReadAsync(session.Cancellation)) users.Add(columns.Read(reader, portalId));
             return (IReadOnlyList<PortalUser>)users;
         }, cancellationToken);
     }
@@ -287,7 +312,8 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     {
         await using var reader = await session.ReaderAsync($"SELECT {UserColumns} FROM users u WHERE u.portal_id = @portal ORDER BY u.id", ("@portal", portalId));
         var users = new List<PortalUser>();
-        while (await reader.ReadAsync(session.Cancellation)) users.Add(ReadUser(reader, 0, portalId));
+        var columns = UserRows.Of(reader);
+        while (await reader.ReadAsync(session.Cancellation)) users.Add(columns.Read(reader, portalId));
         return (IReadOnlyList<PortalUser>)users;
     }, cancellationToken);
 
@@ -297,25 +323,27 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     public Task<bool> RecordLoginAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
         return await session.ExecuteAsync("UPDATE users SET last_login_at = @now WHERE portal_id = @portal AND id = @id",
-            ("@portal", portalId), ("@id", userId), ("@now", time.GetUtcNow().ToUnixTimeSeconds())) > 0;
+            ("@portal", portalId), ("@id", userId), ("@now", StoredTime.From(time.GetUtcNow()))) > 0;
     });
 
     /// <summary>The portal whose domain a request was sent to, as a column of the credential's own query.</summary>
-    internal const string HostPortalColumn = "(SELECT hp.id FROM portals hp WHERE lower(hp.domain) = lower(@host) ORDER BY hp.id LIMIT 1)";
+    internal const string HostPortalColumn = "(SELECT hp.id FROM portals hp WHERE lower(hp.domain) = lower(@host) ORDER BY hp.id LIMIT 1) AS host_portal_id";
 
     public Task<WebhookGrant?> FindWebhookAsync(byte[] secretHash, string host, CancellationToken cancellationToken = default) => database.ReadAsync(reader => reader.CachedAsync(Tables, "webhook:" + Convert.ToHexString(secretHash) + "@" + host, async session =>
     {
         await using var reader = await session.ReaderAsync($"""
-            SELECT w.id, w.scopes, w.active, w.expires_at, w.secret_hash, {HostPortalColumn}, {PortalColumns}, {UserColumns}
+            SELECT w.id AS webhook_id, w.scopes AS webhook_scopes, w.active AS webhook_active, w.expires_at AS webhook_expires_at, w.secret_hash AS webhook_secret_hash,
+                {HostPortalColumn}, {PortalColumns}, {UserColumns}
             FROM webhooks w
             JOIN portals p ON p.id = w.portal_id
             JOIN users u ON u.portal_id = w.portal_id AND u.id = w.user_id
             WHERE w.secret_hash = @hash
             """, ("@hash", secretHash), ("@host", host));
         if (!await reader.ReadAsync(session.Cancellation)) return null;
-        var portal = ReadPortal(reader, 6);
-        return (WebhookGrant?)new WebhookGrant(reader.GetInt64(0), portal, ReadUser(reader, 6 + PortalWidth, portal.Id), ReadScopes(reader, 1), reader.GetBoolean(2), ReadTime(reader, 3), (byte[])reader.GetValue(4),
-            reader.IsDBNull(5) ? null : reader.GetInt64(5));
+        var at = WebhookGrantRows.Of(reader);
+        var portal = at.Portal.Read(reader);
+        return (WebhookGrant?)new WebhookGrant(reader.GetInt64(at.Id), portal, at.User.Read(reader, portal.Id), ReadScopes(reader, at.Scopes), reader.GetBoolean(at.Active), ReadTime(reader, at.ExpiresAt),
+            (byte[])reader.GetValue(at.SecretHash), reader.IsDBNull(at.HostPortal) ? null : reader.GetInt64(at.HostPortal));
     }), cancellationToken);
 
     public Task<long> AddWebhookAsync(long portalId, long userId, byte[] secretHash, IReadOnlyCollection<string> scopes, string title, DateTimeOffset createdAt, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
@@ -325,16 +353,18 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
             VALUES (@portal, @user, @hash, @scopes, @title, TRUE, @expires, @created)
             RETURNING id
             """, ("@portal", portalId), ("@user", userId), ("@hash", secretHash), ("@scopes", string.Join(',', scopes)), ("@title", title),
-            ("@expires", expiresAt?.ToUnixTimeSeconds()), ("@created", createdAt.ToUnixTimeSeconds())));
+            ("@expires", StoredTime.From(expiresAt)), ("@created", StoredTime.From(createdAt))));
     });
 
     public Task<IReadOnlyList<WebhookInfo>> ListWebhooksAsync(long portalId, CancellationToken cancellationToken = default) => database.ReadAsync(async session =>
     {
         await using var reader = await session.ReaderAsync("SELECT id, user_id, scopes, title, active, expires_at, created_at FROM webhooks WHERE portal_id = @portal ORDER BY id", ("@portal", portalId));
         var hooks = new List<WebhookInfo>();
+        var at = WebhookInfoRows.Of(reader);
         while (await reader.ReadAsync(session.Cancellation))
         {
-            hooks.Add(new WebhookInfo(reader.GetInt64(0), reader.GetInt64(1), ReadScopes(reader, 2), reader.GetString(3), reader.GetBoolean(4), ReadTime(reader, 5), ReadTime(reader, 6)!.Value));
+            hooks.Add(new WebhookInfo(reader.GetInt64(at.Id), reader.GetInt64(at.UserId), ReadScopes(reader, at.Scopes), reader.GetString(at.Title), reader.GetBoolean(at.Active),
+                ReadTime(reader, at.ExpiresAt), ReadTime(reader, at.CreatedAt)!.Value));
         }
         return (IReadOnlyList<WebhookInfo>)hooks;
     }, cancellationToken);
@@ -357,14 +387,7 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
         return changed > 0;
     });
 
-    internal static Portal ReadPortal(DbDataReader r, int at) => new(r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetString(at + 4),
-        r.IsDBNull(at + 5) ? null : new Rest.Limits.RateLimit(r.GetBoolean(at + 5), r.GetDouble(at + 6), r.GetDouble(at + 7)),
-        r.GetString(at + 8), r.GetString(at + 9), PortalStates.Parse(r.GetString(at + 10)));
-
-    internal static PortalUser ReadUser(DbDataReader r, int at, long portalId) =>
-        new(portalId, r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetBoolean(at + 4), r.GetBoolean(at + 5), ReadTime(r, at + 6), ReadTime(r, at + 7));
-
     internal static IReadOnlySet<string> ReadScopes(DbDataReader r, int at) => r.GetString(at).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 
-    internal static DateTimeOffset? ReadTime(DbDataReader r, int at) => r.IsDBNull(at) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(at));
+    internal static DateTimeOffset? ReadTime(DbDataReader r, int at) => r.IsDBNull(at) ? null : StoredTime.ToTime(r.GetInt64(at));
 }

@@ -10,20 +10,33 @@ namespace B24Mail.Storage.Limits;
 /// </summary>
 public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringStore
 {
-    private static readonly string[] Migrations =
+    private static readonly Migration[] History =
     [
-        """
-        CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, level DOUBLE PRECISION NOT NULL, updated_ticks BIGINT NOT NULL);
-        CREATE TABLE operating_baskets (key TEXT NOT NULL, start_ticks BIGINT NOT NULL, seconds DOUBLE PRECISION NOT NULL, PRIMARY KEY (key, start_ticks));
-        """,
+        new(1, """
+            CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, level DOUBLE PRECISION NOT NULL, updated_ticks BIGINT NOT NULL);
+            CREATE TABLE operating_baskets (key TEXT NOT NULL, start_ticks BIGINT NOT NULL, seconds DOUBLE PRECISION NOT NULL, PRIMARY KEY (key, start_ticks));
+            """),
         // When each bucket will have drained, at the rate it was last offered at, so the sweep can tell an idle
         // bucket without knowing portals' rates. Not indexed: every request rewrites it, and an index would
         // cost each of those writes (and PostgreSQL's in-place updates) more than the sweep's scan costs.
         // Buckets written before it have none and are kept until their key is used again.
-        "ALTER TABLE rate_buckets ADD COLUMN empty_ticks BIGINT NULL;",
+        new(2, "ALTER TABLE rate_buckets ADD COLUMN empty_ticks BIGINT NULL;"),
+        // .NET ticks to StoredTime's milliseconds: a bucket's time rounded down (it drains a little less than it
+        // would have), the time it is empty rounded up, and "never" (the largest BIGINT) kept. Two baskets of one
+        // key start at least a minute apart, so the key stays unique.
+        new(3, $"""
+            ALTER TABLE rate_buckets RENAME COLUMN updated_ticks TO updated_ms;
+            ALTER TABLE rate_buckets RENAME COLUMN empty_ticks TO empty_ms;
+            ALTER TABLE operating_baskets RENAME COLUMN start_ticks TO start_ms;
+            UPDATE rate_buckets SET updated_ms = (updated_ms - {EpochTicks}) / 10000,
+                empty_ms = CASE WHEN empty_ms = {long.MaxValue} THEN empty_ms ELSE (empty_ms - {EpochTicks} + 9999) / 10000 END;
+            UPDATE operating_baskets SET start_ms = (start_ms - {EpochTicks}) / 10000;
+            """),
     ];
 
-    public Task MigrateAsync() => Schema.MigrateAsync(database, "limits", Migrations);
+    private const long EpochTicks = 621355968000000000;
+
+    public Task MigrateAsync() => Schema.MigrateAsync(database, "limits", History);
 
     public async ValueTask<bool> TryTakeAsync(string key, double burst, double perSecond, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         await database.WriteAsync(async session =>
@@ -31,17 +44,23 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
             session.KeepCaches();
             await session.LockAsync(LockKeys.Limit(key));
             LeakyBucket? current = null;
-            await using (var reader = await session.ReaderAsync("SELECT level, updated_ticks FROM rate_buckets WHERE key = @key", ("@key", key)))
+            await using (var reader = await session.ReaderAsync("SELECT level, updated_ms FROM rate_buckets WHERE key = @key", ("@key", key)))
             {
-                if (await reader.ReadAsync(session.Cancellation)) current = new LeakyBucket(reader.GetDouble(0), reader.GetInt64(1));
+                if (await reader.ReadAsync(session.Cancellation))
+                {
+                    current = new LeakyBucket(reader.GetDouble(reader.GetOrdinal("level")), StoredTime.ToTime(reader.GetInt64(reader.GetOrdinal("updated_ms"))).UtcTicks);
+                }
             }
-            // Clocks of different nodes differ a little; time never runs backwards for a bucket.
-            var ticks = current is { } c ? Math.Max(c.UpdatedTicks, now.UtcTicks) : now.UtcTicks;
+            // The bucket's clock runs in whole milliseconds, the unit it is stored in, so what it reads back is
+            // what it computed with. Clocks of different nodes differ a little; time never runs backwards for a bucket.
+            var whole = StoredTime.Whole(now).UtcTicks;
+            var ticks = current is { } c ? Math.Max(c.UpdatedTicks, whole) : whole;
             var (allowed, next) = LeakyBucket.Offer(current, burst, perSecond, ticks);
             await session.ExecuteAsync("""
-                INSERT INTO rate_buckets (key, level, updated_ticks, empty_ticks) VALUES (@key, @level, @ticks, @empty)
-                ON CONFLICT (key) DO UPDATE SET level = excluded.level, updated_ticks = excluded.updated_ticks, empty_ticks = excluded.empty_ticks
-                """, ("@key", key), ("@level", next.Level), ("@ticks", next.UpdatedTicks), ("@empty", next.EmptyAtTicks(perSecond)));
+                INSERT INTO rate_buckets (key, level, updated_ms, empty_ms) VALUES (@key, @level, @updated, @empty)
+                ON CONFLICT (key) DO UPDATE SET level = excluded.level, updated_ms = excluded.updated_ms, empty_ms = excluded.empty_ms
+                """, ("@key", key), ("@level", next.Level), ("@updated", StoredTime.From(new DateTimeOffset(next.UpdatedTicks, TimeSpan.Zero))),
+                ("@empty", EmptyAt(next.EmptyAtTicks(perSecond))));
             return allowed;
         });
 
@@ -53,11 +72,12 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
         {
             session.KeepCaches();
             await session.LockAsync(LockKeys.Limit(key));
-            var baskets = (await ReadBasketsAsync(session, key)).Add(callStart.UtcTicks, seconds);
+            var baskets = (await ReadBasketsAsync(session, key)).Add(StoredTime.Whole(callStart).UtcTicks, seconds);
             await session.ExecuteAsync("DELETE FROM operating_baskets WHERE key = @key", ("@key", key));
             foreach (var (start, total) in baskets.Baskets)
             {
-                await session.ExecuteAsync("INSERT INTO operating_baskets (key, start_ticks, seconds) VALUES (@key, @start, @seconds)", ("@key", key), ("@start", start), ("@seconds", total));
+                await session.ExecuteAsync("INSERT INTO operating_baskets (key, start_ms, seconds) VALUES (@key, @start, @seconds)",
+                    ("@key", key), ("@start", StoredTime.From(new DateTimeOffset(start, TimeSpan.Zero))), ("@seconds", total));
             }
             return baskets;
         });
@@ -89,21 +109,25 @@ public sealed class SqlLimitStore(IDatabase database) : ILimitStore, IExpiringSt
     {
         session.KeepCaches();
         var removed = await session.ExecuteAsync("""
-            DELETE FROM rate_buckets WHERE key IN (SELECT key FROM rate_buckets WHERE empty_ticks <= @cutoff LIMIT @limit) AND empty_ticks <= @cutoff
-            """, ("@cutoff", cutoff.UtcTicks), ("@limit", limit));
+            DELETE FROM rate_buckets WHERE key IN (SELECT key FROM rate_buckets WHERE empty_ms <= @cutoff LIMIT @limit) AND empty_ms <= @cutoff
+            """, ("@cutoff", StoredTime.From(cutoff)), ("@limit", limit));
         if (removed >= limit) return removed;
         removed += await session.ExecuteAsync("""
             DELETE FROM operating_baskets
-            WHERE (key, start_ticks) IN (SELECT key, start_ticks FROM operating_baskets WHERE start_ticks <= @opened LIMIT @limit) AND start_ticks <= @opened
-            """, ("@opened", (cutoff - OperatingBaskets.Window).UtcTicks), ("@limit", limit - removed));
+            WHERE (key, start_ms) IN (SELECT key, start_ms FROM operating_baskets WHERE start_ms <= @opened LIMIT @limit) AND start_ms <= @opened
+            """, ("@opened", StoredTime.From(cutoff - OperatingBaskets.Window)), ("@limit", limit - removed));
         return removed;
     });
 
     private static async ValueTask<OperatingBaskets> ReadBasketsAsync(IDbSession session, string key)
     {
         var baskets = new List<(long, double)>();
-        await using var reader = await session.ReaderAsync("SELECT start_ticks, seconds FROM operating_baskets WHERE key = @key ORDER BY start_ticks", ("@key", key));
-        while (await reader.ReadAsync(session.Cancellation)) baskets.Add((reader.GetInt64(0), reader.GetDouble(1)));
+        await using var reader = await session.ReaderAsync("SELECT start_ms, seconds FROM operating_baskets WHERE key = @key ORDER BY start_ms", ("@key", key));
+        int start = reader.GetOrdinal("start_ms"), total = reader.GetOrdinal("seconds");
+        while (await reader.ReadAsync(session.Cancellation)) baskets.Add((StoredTime.ToTime(reader.GetInt64(start)).UtcTicks, reader.GetDouble(total)));
         return new OperatingBaskets(baskets);
     }
+
+    /// <summary>When a bucket is empty, in stored milliseconds rounded up (so it is surely empty by then); "never" stays the largest value.</summary>
+    private static long EmptyAt(long ticks) => ticks == long.MaxValue ? long.MaxValue : (ticks - EpochTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
 }

@@ -19,12 +19,12 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
 
     private static readonly string[] TopKeys = ["version", "portals"];
 
-    private static readonly string[] Migrations =
+    private static readonly Migration[] History =
     [
-        """
-        CREATE TABLE state_baseline (position INTEGER NOT NULL PRIMARY KEY, code TEXT NOT NULL UNIQUE, portal TEXT NOT NULL);
-        CREATE TABLE state_meta (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
-        """,
+        new(1, """
+            CREATE TABLE state_baseline (position INTEGER NOT NULL PRIMARY KEY, code TEXT NOT NULL UNIQUE, portal TEXT NOT NULL);
+            CREATE TABLE state_meta (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+            """),
     ];
 
     private readonly IStateSection[] _sections = sections.ToArray();
@@ -42,7 +42,7 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
 
     private IReadOnlyCollection<string> PortalKeys => [.. identity.Keys, .. _sections.SelectMany(s => s.Keys)];
 
-    public Task MigrateAsync() => Schema.MigrateAsync(database, "state", Migrations);
+    public Task MigrateAsync() => Schema.MigrateAsync(database, "state", History);
 
     // ---- reading ---------------------------------------------------------------------------------------
 
@@ -314,7 +314,8 @@ public sealed class StateStore(IDatabase database, IdentityState identity, IEnum
             ? await session.ReaderAsync("SELECT portal FROM state_baseline ORDER BY position")
             : await session.ReaderAsync("SELECT portal FROM state_baseline WHERE code = @code", ("@code", code)))
         {
-            while (await reader.ReadAsync(session.Cancellation)) rows.Add(reader.GetString(0));
+            var portal = reader.GetOrdinal("portal");
+            while (await reader.ReadAsync(session.Cancellation)) rows.Add(reader.GetString(portal));
         }
         var state = new StateReader(null, time.GetUtcNow());
         var portals = new List<StatePortal>();

@@ -46,10 +46,12 @@ public static class PostgresTestDatabase
         await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
     }
 
-    private static async Task ExecuteAsync(string admin, string sql)
+    /// <summary>Runs SQL (one statement or many) on a connection of its own, which is closed after it.</summary>
+    public static async Task ExecuteAsync(string connectionString, string sql)
     {
-        // No pooling: an idle admin connection left behind would outlive the run for nothing.
-        var builder = new NpgsqlConnectionStringBuilder(admin) { Pooling = false };
+        // No pooling: an idle admin connection left behind would outlive the run for nothing, and a session
+        // setting the SQL made (a dump empties search_path) must not reach the next user of the connection.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);

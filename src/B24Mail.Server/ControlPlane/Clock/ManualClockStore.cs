@@ -12,18 +12,18 @@ public sealed class ManualClockStore(IDatabase database, ManualClock clock)
     /// <summary>Makes the table and loads the stored time; the first start stores the system time it began at.</summary>
     public async Task MigrateAsync()
     {
-        await Schema.MigrateAsync(database, "clock", ["CREATE TABLE manual_clock (id INTEGER PRIMARY KEY, now_ms BIGINT NOT NULL);"]);
+        await Schema.MigrateAsync(database, "clock", [new Migration(1, "CREATE TABLE manual_clock (id INTEGER PRIMARY KEY, now_ms BIGINT NOT NULL);")]);
         var stored = await database.ReadAsync(session => session.ScalarAsync("SELECT now_ms FROM manual_clock WHERE id = 1"));
         if (stored is null or DBNull) await SetAsync(clock.GetUtcNow());
-        else clock.Set(DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(stored)));
+        else clock.Set(StoredTime.ToTime(Convert.ToInt64(stored)));
     }
 
     public async Task SetAsync(DateTimeOffset now)
     {
         // Whole milliseconds, so the time read back after a restart is the time that was set.
-        now = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+        now = StoredTime.Whole(now);
         await database.WriteAsync(session => session.ExecuteAsync(
-            "INSERT INTO manual_clock (id, now_ms) VALUES (1, @now) ON CONFLICT (id) DO UPDATE SET now_ms = excluded.now_ms", ("@now", now.ToUnixTimeMilliseconds())));
+            "INSERT INTO manual_clock (id, now_ms) VALUES (1, @now) ON CONFLICT (id) DO UPDATE SET now_ms = excluded.now_ms", ("@now", StoredTime.From(now))));
         clock.Set(now);
     }
 }
