@@ -20,6 +20,7 @@ public sealed class CommandContext : IAsyncDisposable
     public IConfiguration Configuration { get; }
     public ServerSettings Settings => Get<ServerSettings>();
     public IIdentityStore Identity => Get<IIdentityStore>();
+    public PortalAdmin Admin => Get<PortalAdmin>();
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
@@ -53,12 +54,6 @@ public sealed class CommandContext : IAsyncDisposable
         if (await Identity.FindPortalAsync(Provisioning.DefaultPortal) is { } portal) return portal;
         if (await Get<B24Mail.Storage.State.StateStore>().HasBaselineAsync()) return null;
         return await Get<Provisioning>().EnsurePortalAsync(Provisioning.DefaultPortal, Settings.Domain);
-    }
-
-    public async Task<PortalUser> UserAsync(Portal portal, Option<long> option)
-    {
-        var id = Line.GetValue(option);
-        return await Identity.FindUserAsync(portal.Id, id) ?? throw new ArgumentException($"User {id} does not exist in portal '{portal.Code}'.");
     }
 
     /// <summary>The server's first HTTPS address as clients reach it (from --url or --urls); the command does not ask a running server.</summary>

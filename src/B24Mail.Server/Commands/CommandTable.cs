@@ -4,7 +4,6 @@ using System.Globalization;
 using B24Mail.Rest.Identity;
 using B24Mail.Rest.Json;
 using B24Mail.Rest.Limits;
-using B24Mail.Rest.OAuth;
 using B24Mail.Server.ControlPlane;
 using B24Mail.Server.Hosting;
 using B24Mail.Storage.Files;
@@ -202,7 +201,7 @@ public static class CommandTable
         return Verb("add", "add a user; prints its ID", open, async c =>
         {
             var portal = await c.PortalAsync();
-            var user = await c.Identity.AddUserAsync(portal.Id, c.Line.GetRequiredValue(name), c.Line.GetValue(lastName) ?? "", c.Line.GetValue(email) ?? "", c.Line.GetValue(admin));
+            var user = await c.Admin.AddUserAsync(portal, c.Line.GetRequiredValue(name), c.Line.GetValue(lastName) ?? "", c.Line.GetValue(email) ?? "", c.Line.GetValue(admin));
             Console.WriteLine(user.Id);
             return 0;
         }, name, lastName, email, admin);
@@ -225,8 +224,7 @@ public static class CommandTable
         return Verb(verb, active ? "activate a user again" : "deactivate a user: its webhooks and tokens stop working", open, async c =>
         {
             var portal = await c.PortalAsync();
-            var found = await c.UserAsync(portal, user);
-            await c.Identity.SetUserActiveAsync(portal.Id, found.Id, active);
+            var found = await c.Admin.SetUserActiveAsync(portal, c.Line.GetValue(user), active);
             Console.WriteLine(found.Id);
             return 0;
         }, user);
@@ -241,9 +239,8 @@ public static class CommandTable
         {
             TimeSpan? lifetime = c.Line.GetResult(expiresIn) is null ? null : TimeSpan.FromSeconds(c.Line.GetValue(expiresIn));
             var portal = await c.PortalAsync();
-            var found = await c.UserAsync(portal, user);
-            var path = await c.Get<Provisioning>().AddWebhookAsync(portal, found.Id, c.Line.GetRequiredValue(scope), "webhook add", lifetime);
-            Console.WriteLine(c.BaseUrl() + path);
+            var added = await c.Admin.AddWebhookAsync(portal, c.Line.GetValue(user), c.Line.GetRequiredValue(scope), "webhook add", lifetime);
+            Console.WriteLine(c.BaseUrl() + added.Path);
             return 0;
         }, user, scope, expiresIn);
     }
@@ -267,7 +264,7 @@ public static class CommandTable
         {
             var portal = await c.PortalAsync();
             var webhook = c.Line.GetValue(id);
-            if (!await c.Identity.RemoveWebhookAsync(portal.Id, webhook)) throw new ArgumentException($"No webhook {webhook} in portal '{portal.Code}'.");
+            await c.Admin.RemoveWebhookAsync(portal, webhook);
             Console.WriteLine(webhook);
             return 0;
         }, id);
@@ -280,7 +277,7 @@ public static class CommandTable
         {
             var portal = await c.PortalAsync();
             var webhook = c.Line.GetValue(id);
-            if (!await c.Identity.SetWebhookActiveAsync(portal.Id, webhook, false)) throw new ArgumentException($"No webhook {webhook} in portal '{portal.Code}'.");
+            await c.Admin.SetWebhookActiveAsync(portal, webhook, false);
             Console.WriteLine(webhook);
             return 0;
         }, id);
@@ -290,12 +287,11 @@ public static class CommandTable
     {
         var name = Text("--name", "NAME", "the app's name", required: true);
         var scope = Scopes();
-        var redirect = Checked("--redirect-uri", "URL", "where the consent page sends the code", required: true,
-            v => Uri.TryCreate(v, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "an absolute http(s) URL");
+        var redirect = Checked("--redirect-uri", "URL", "where the consent page sends the code", required: true, PortalAdmin.IsRedirectUri, "an absolute http(s) URL");
         return Verb("add", "install an OAuth app on the portal; prints client_id and client_secret", open, async c =>
         {
             var portal = await c.PortalAsync();
-            var installed = await c.Get<OAuthServer>().InstallAsync(portal, c.Line.GetRequiredValue(name), c.Line.GetRequiredValue(scope), c.Line.GetRequiredValue(redirect));
+            var installed = await c.Admin.AddAppAsync(portal, c.Line.GetRequiredValue(name), c.Line.GetRequiredValue(scope), c.Line.GetRequiredValue(redirect));
             Console.WriteLine(PhpJsonWriter.ToJson(new Rest.Values.PhpArray { { "client_id", installed.App.ClientId }, { "client_secret", installed.ClientSecret } }));
             return 0;
         }, name, scope, redirect);
@@ -324,14 +320,7 @@ public static class CommandTable
         return Verb("restrict", "limit an app to some users (their tokens work, other users' answer user_access_error), or open it to all (--users all); prints the users", open, async c =>
         {
             var portal = await c.PortalAsync();
-            var clientId = c.Line.GetRequiredValue(app);
-            var oauth = c.Get<IOAuthStore>();
-            var found = await oauth.FindAppAsync(clientId);
-            if (found is null || found.PortalId != portal.Id) throw new ArgumentException($"No app '{clientId}' in portal '{portal.Code}'.");
-            var ids = c.Line.GetRequiredValue(users).Distinct().ToArray();
-            var known = await c.Identity.FindUsersAsync(portal.Id, ids);
-            if (ids.FirstOrDefault(id => known.All(u => u.Id != id)) is var missing and > 0) throw new ArgumentException($"User {missing} does not exist in portal '{portal.Code}'.");
-            await oauth.SetAppUsersAsync(found.Id, ids);
+            var ids = await c.Admin.RestrictAppAsync(portal, c.Line.GetRequiredValue(app), c.Line.GetRequiredValue(users));
             Console.WriteLine(ids.Length == 0 ? "all" : string.Join(',', ids.Order()));
             return 0;
         }, app, users);
@@ -344,15 +333,7 @@ public static class CommandTable
         return Verb("issue", "issue an OAuth token pair without the consent page; prints it as JSON", open, async c =>
         {
             var portal = await c.PortalAsync();
-            var clientId = c.Line.GetRequiredValue(app);
-            var found = await c.Get<IOAuthStore>().FindAppAsync(clientId);
-            if (found is null || found.PortalId != portal.Id) throw new ArgumentException($"No app '{clientId}' in portal '{portal.Code}'.");
-            var owner = await c.UserAsync(portal, user);
-            if (!owner.IsActive) throw new ArgumentException($"User {owner.Id} is not active.");
-            var server = c.Get<OAuthServer>();
-            var issued = await server.IssueAsync(found, owner, CancellationToken.None);
-            var baseUrl = c.BaseUrl();
-            Console.WriteLine(PhpJsonWriter.ToJson(server.Response(issued, new GrantOwner(portal, owner, found, found.Scopes), baseUrl, new Uri(baseUrl).Authority)));
+            Console.WriteLine(PhpJsonWriter.ToJson(await c.Admin.IssueTokenAsync(portal, c.Line.GetRequiredValue(app), c.Line.GetValue(user), c.BaseUrl())));
             return 0;
         }, app, user);
     }
@@ -396,7 +377,7 @@ public static class CommandTable
             CustomParser = r =>
             {
                 var scopes = (r.Tokens.Count > 0 ? r.Tokens[0].Value : "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                if (scopes.Length > 0 && scopes.All(s => s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))) return scopes;
+                if (scopes.Length > 0 && scopes.All(PortalAdmin.IsScope)) return scopes;
                 r.AddError("--scope takes scope codes such as mailservice,user.");
                 return [];
             },

@@ -3,6 +3,7 @@ using B24Mail.Rest.Faults;
 using B24Mail.Rest.Identity;
 using B24Mail.Server.ControlPlane.Clock;
 using B24Mail.Server.ControlPlane.Faults;
+using B24Mail.Server.ControlPlane.Accounts;
 using B24Mail.Rest.Transport;
 using B24Mail.Server.ControlPlane.Journal;
 using B24Mail.Storage;
@@ -75,6 +76,9 @@ public static class ControlPlaneModule
         group.MapGet("/openapi.json", () => Results.Stream(OpenApiDocument.Open(), "application/json"));
         group.MapFaults();
         group.MapPortals();
+        group.MapUsers();
+        group.MapWebhooks();
+        group.MapApps();
         if (options.ManualClock) group.MapClock();
         group.MapState();
     }

@@ -58,6 +58,7 @@ public static class B24MailHost
         services.AddMailServiceScope(configuration);
         services.AddControlPlane(configuration);
         services.AddSingleton<Provisioning>();
+        services.AddSingleton<PortalAdmin>();
         return services;
     }
 

@@ -137,7 +137,7 @@ public sealed class Provisioning(IIdentityStore identity, IMailServiceStore mail
         if (ReadWebhookFile() is { } saved) return saved;
         // The row is written before the file: a start killed between the two leaves a webhook nobody
         // knows the secret of, and this start makes another one.
-        var path = await AddWebhookAsync(portal, 1, [MailServiceMethods.Scope], "b24mail first start");
+        var path = (await AddWebhookAsync(portal, 1, [MailServiceMethods.Scope], "b24mail first start")).Path;
         await WriteWebhookFileAsync(path);
         return path;
     }
@@ -155,12 +155,13 @@ public sealed class Provisioning(IIdentityStore identity, IMailServiceStore mail
         return valid ? path : null;
     }
 
-    public async Task<string> AddWebhookAsync(Portal portal, long userId, IReadOnlyCollection<string> scopes, string title, TimeSpan? lifetime = null)
+    /// <summary>Makes a webhook for a user of the portal (a missing user is refused before anything is written).</summary>
+    public async Task<AddedWebhook> AddWebhookAsync(Portal portal, long userId, IReadOnlyCollection<string> scopes, string title, TimeSpan? lifetime = null)
     {
         _ = await identity.FindUserAsync(portal.Id, userId) ?? throw new ArgumentException($"User {userId} does not exist in portal '{portal.Code}'.");
         var secret = Secrets.NewWebhookSecret();
         var now = time.GetUtcNow();
-        await identity.AddWebhookAsync(portal.Id, userId, Secrets.Hash(secret), scopes, title, now, now + lifetime);
-        return $"/rest/{userId}/{secret}/";
+        var id = await identity.AddWebhookAsync(portal.Id, userId, Secrets.Hash(secret), scopes, title, now, now + lifetime);
+        return new AddedWebhook(id, $"/rest/{userId}/{secret}/");
     }
 }

@@ -100,7 +100,7 @@ public sealed class StateTests
         var icon = (await server.GetAsync(webhook + "mailservice.get?ID=206")).Result.GetProperty("ICON").GetString()!;
         Assert.Equal("31", new Uri(icon).AbsolutePath.Split('/')[4]);
         var acme = (await server.Services.GetRequiredService<IIdentityStore>().FindPortalAsync("acme"))!;
-        var hook = await server.Services.GetRequiredService<Server.Hosting.Provisioning>().AddWebhookAsync(acme, 2, ["mailservice"], "next");
+        var hook = (await server.Services.GetRequiredService<Server.Hosting.Provisioning>().AddWebhookAsync(acme, 2, ["mailservice"], "next")).Path;
         Assert.Equal(13, (await server.Services.GetRequiredService<IIdentityStore>().ListWebhooksAsync(acme.Id)).Max(w => w.Id));
         Assert.StartsWith("/rest/2/", hook);
         var app = await server.AddAppAsync(acme, "mailservice");

@@ -142,7 +142,7 @@ public sealed class LiveServer : IAsyncDisposable
     public async Task<string> AddWebhookAsync(long userId, params string[] scopes)
     {
         var portal = await Services.GetRequiredService<IIdentityStore>().FindPortalAsync(Provisioning.DefaultPortal);
-        var path = await Services.GetRequiredService<Provisioning>().AddWebhookAsync(portal!, userId, scopes, "test");
+        var path = (await Services.GetRequiredService<Provisioning>().AddWebhookAsync(portal!, userId, scopes, "test")).Path;
         return HttpsBase + path;
     }
 

@@ -241,7 +241,7 @@ public sealed class OAuthTests
         await using var server = await LiveServer.StartAsync(clock);
         var portal = await server.PortalAsync();
         var provisioning = server.Services.GetRequiredService<B24Mail.Server.Hosting.Provisioning>();
-        var hook = server.HttpsBase + await provisioning.AddWebhookAsync(portal, 1, ["mailservice"], "expiring", TimeSpan.FromHours(1));
+        var hook = server.HttpsBase + (await provisioning.AddWebhookAsync(portal, 1, ["mailservice"], "expiring", TimeSpan.FromHours(1))).Path;
         Assert.Equal(HttpStatusCode.OK, (await server.GetAsync(hook + "mailservice.fields")).Status);
         clock.Advance(TimeSpan.FromHours(1));
         var expired = await server.GetAsync(hook + "mailservice.fields");

@@ -1,0 +1,62 @@
+using B24Mail.Rest.Identity;
+using B24Mail.Server.Hosting;
+
+namespace B24Mail.Server.ControlPlane.Accounts;
+
+/// <summary>
+/// <c>/_b24mail/portals/{code}/users</c>: list, add (as <c>user add</c>), and activate or deactivate one (as
+/// <c>user activate</c>/<c>deactivate</c>). The store has no way to change an administrator right afterwards, so
+/// neither has this: a test makes the user it needs.
+/// </summary>
+public static class UserEndpoints
+{
+    public static void MapUsers(this RouteGroupBuilder group)
+    {
+        group.MapGet("/portals/{code}/users", (string code, IIdentityStore identity, CancellationToken cancellationToken) =>
+            AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+            {
+                var users = await identity.ListUsersAsync(portal.Id, cancellationToken);
+                return AdminResults.Json(json =>
+                {
+                    json.WriteStartObject();
+                    json.WriteStartArray("users");
+                    foreach (var user in users) AdminResults.WriteUser(json, user);
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                });
+            }));
+
+        group.MapPost("/portals/{code}/users", async (string code, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
+        {
+            var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
+            if (problem is not null) return problem;
+            using var _ = document;
+            return await AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+            {
+                var body = new BodyFields(document!.RootElement, "name", "lastName", "email", "admin");
+                var name = body.Text("name", required: true);
+                var lastName = body.Text("lastName", required: false);
+                var email = body.Text("email", required: false);
+                var isAdmin = body.Flag("admin", required: false);
+                if (body.Refused("The user is refused; nothing was stored.") is { } refused) return refused;
+                var user = await admin.AddUserAsync(portal, name!, lastName ?? "", email ?? "", isAdmin ?? false, cancellationToken);
+                return AdminResults.Json(json => AdminResults.WriteUser(json, user), StatusCodes.Status201Created);
+            });
+        });
+
+        group.MapPost("/portals/{code}/users/{id}", async (string code, string id, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
+        {
+            var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
+            if (problem is not null) return problem;
+            using var _ = document;
+            return await AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+            {
+                var body = new BodyFields(document!.RootElement, "active");
+                var active = body.Flag("active", required: true);
+                if (body.Refused("The user change is refused; nothing was changed.") is { } refused) return refused;
+                var user = await admin.SetUserActiveAsync(portal, AdminResults.Id(id, "user"), active!.Value, cancellationToken);
+                return AdminResults.Json(json => AdminResults.WriteUser(json, user));
+            });
+        });
+    }
+}
