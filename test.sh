@@ -7,7 +7,9 @@
 #      afterwards whatever happens;
 #   3. tests/fuzz/run: 200,000 fuzzed requests against that binary, with no 500, no stack trace and at
 #      most 512 MB of server memory;
-#   4. bench/run --quick: the benchmark harness runs (figures are not judged).
+#   4. bench/run --quick: the benchmark harness runs (figures are not judged);
+#   5. samples/run: B24Mail.Testing and the b24mail tool packed into a local feed, the sample test project
+#      restored from it and run, and the tool installed from it and started.
 set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -121,6 +123,15 @@ if command -v wrk >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
 else
   echo "skipped - bench/run --quick (wrk or python3 not installed)"
 fi
+
+# --- 5. the .NET packages as a user meets them (samples/run prints its own "N passed, N failed") ----------
+samples/run 2>&1 | tee "$work/samples.log"
+samples_status=${PIPESTATUS[0]}
+read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$work/samples.log" | tail -1)
+p=${p:-0}; f=${f:-0}
+if [ "$samples_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+passed=$((passed + p)); failed=$((failed + f))
+[ "$samples_status" -ne 0 ] && status=1
 
 echo "$passed passed, $failed failed"
 exit "$status"
