@@ -7,7 +7,7 @@ public sealed class PortalFixture : IAsyncLifetime
 {
     public B24MailServer Portal { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => Portal = await B24MailServer.StartAsync();
+    public async ValueTask InitializeAsync() => Portal = await B24MailServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync() => await Portal.DisposeAsync();
 }

@@ -12,7 +12,7 @@ public sealed class TokenRefreshTests : IAsyncLifetime
 {
     private B24MailServer _portal = null!;
 
-    public async ValueTask InitializeAsync() => _portal = await B24MailServer.StartAsync(new B24MailServerOptions { ManualClock = true });
+    public async ValueTask InitializeAsync() => _portal = await B24MailServer.StartAsync(new B24MailServerOptions { ManualClock = true }, TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync() => await _portal.DisposeAsync();
 
