@@ -31,6 +31,25 @@ public static class AdminResults
         }
     }
 
+    /// <summary>The same for a change with a JSON body, read (and refused when it is not JSON) before the portal is looked up.</summary>
+    public static async Task<IResult> OnPortalAsync(HttpRequest request, IIdentityStore identity, string code, CancellationToken cancellationToken, Func<Portal, JsonElement, Task<IResult>> change)
+    {
+        var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
+        if (problem is not null) return problem;
+        using var _ = document;
+        return await OnPortalAsync(identity, code, cancellationToken, portal => change(portal, document!.RootElement));
+    }
+
+    /// <summary><c>{"name": [item, ...]}</c>.</summary>
+    public static IResult List<T>(string name, IEnumerable<T> items, Action<Utf8JsonWriter, T> write) => Json(json =>
+    {
+        json.WriteStartObject();
+        json.WriteStartArray(name);
+        foreach (var item in items) write(json, item);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    });
+
     /// <summary>An ID from the path; one that is not a positive number names nothing there is (404, as a missing one).</summary>
     public static long Id(string text, string what) =>
         long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0

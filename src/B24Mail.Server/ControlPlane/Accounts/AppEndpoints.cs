@@ -14,14 +14,10 @@ public static class AppEndpoints
 {
     public static void MapApps(this RouteGroupBuilder group)
     {
-        group.MapPost("/portals/{code}/apps", async (string code, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
-        {
-            var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
-            if (problem is not null) return problem;
-            using var _ = document;
-            return await AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+        group.MapPost("/portals/{code}/apps", (string code, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
+            AdminResults.OnPortalAsync(request, identity, code, cancellationToken, async (portal, sent) =>
             {
-                var body = new BodyFields(document!.RootElement, "name", "scopes", "redirectUri");
+                var body = new BodyFields(sent, "name", "scopes", "redirectUri");
                 var name = body.Text("name", required: true);
                 var scopes = body.Scopes("scopes");
                 var redirectUri = body.Text("redirectUri", required: true, PortalAdmin.IsRedirectUri, "An absolute http(s) URL.");
@@ -39,44 +35,26 @@ public static class AppEndpoints
                     json.WriteString("redirectUri", installed.App.RedirectUri);
                     json.WriteEndObject();
                 }, StatusCodes.Status201Created);
-            });
-        });
+            }));
 
-        group.MapPost("/portals/{code}/apps/{clientId}/users", async (string code, string clientId, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
-        {
-            var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
-            if (problem is not null) return problem;
-            using var _ = document;
-            return await AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+        group.MapPost("/portals/{code}/apps/{clientId}/users", (string code, string clientId, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
+            AdminResults.OnPortalAsync(request, identity, code, cancellationToken, async (portal, sent) =>
             {
-                var body = new BodyFields(document!.RootElement, "users");
+                var body = new BodyFields(sent, "users");
                 var users = body.Ids("users");
                 if (body.Refused("The restriction is refused; nothing was changed.") is { } refused) return refused;
                 var ids = await admin.RestrictAppAsync(portal, clientId, users!, cancellationToken);
-                return AdminResults.Json(json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteStartArray("users");
-                    foreach (var id in ids.Order()) json.WriteNumberValue(id);
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                });
-            });
-        });
+                return AdminResults.List("users", ids.Order(), (json, id) => json.WriteNumberValue(id));
+            }));
 
-        group.MapPost("/portals/{code}/apps/{clientId}/tokens", async (string code, string clientId, HttpRequest request, IIdentityStore identity, PortalAdmin admin, IServer server, CancellationToken cancellationToken) =>
-        {
-            var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
-            if (problem is not null) return problem;
-            using var _ = document;
-            return await AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+        group.MapPost("/portals/{code}/apps/{clientId}/tokens", (string code, string clientId, HttpRequest request, IIdentityStore identity, PortalAdmin admin, IServer server, CancellationToken cancellationToken) =>
+            AdminResults.OnPortalAsync(request, identity, code, cancellationToken, async (portal, sent) =>
             {
-                var body = new BodyFields(document!.RootElement, "user");
+                var body = new BodyFields(sent, "user");
                 var user = body.Number("user", required: true);
                 if (body.Refused("The token request is refused; nothing was issued.") is { } refused) return refused;
                 var answer = await admin.IssueTokenAsync(portal, clientId, user!.Value, AdminResults.BaseUrl(server), cancellationToken);
                 return Results.Text(PhpJsonWriter.ToJson(answer), "application/json", statusCode: StatusCodes.Status201Created);
-            });
-        });
+            }));
     }
 }

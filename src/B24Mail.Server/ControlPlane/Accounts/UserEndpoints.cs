@@ -16,24 +16,13 @@ public static class UserEndpoints
             AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
             {
                 var users = await identity.ListUsersAsync(portal.Id, cancellationToken);
-                return AdminResults.Json(json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteStartArray("users");
-                    foreach (var user in users) AdminResults.WriteUser(json, user);
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                });
+                return AdminResults.List("users", users, (json, item) => AdminResults.WriteUser(json, item));
             }));
 
-        group.MapPost("/portals/{code}/users", async (string code, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
-        {
-            var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
-            if (problem is not null) return problem;
-            using var _ = document;
-            return await AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+        group.MapPost("/portals/{code}/users", (string code, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
+            AdminResults.OnPortalAsync(request, identity, code, cancellationToken, async (portal, sent) =>
             {
-                var body = new BodyFields(document!.RootElement, "name", "lastName", "email", "admin");
+                var body = new BodyFields(sent, "name", "lastName", "email", "admin");
                 var name = body.Text("name", required: true);
                 var lastName = body.Text("lastName", required: false);
                 var email = body.Text("email", required: false);
@@ -41,22 +30,16 @@ public static class UserEndpoints
                 if (body.Refused("The user is refused; nothing was stored.") is { } refused) return refused;
                 var user = await admin.AddUserAsync(portal, name!, lastName ?? "", email ?? "", isAdmin ?? false, cancellationToken);
                 return AdminResults.Json(json => AdminResults.WriteUser(json, user), StatusCodes.Status201Created);
-            });
-        });
+            }));
 
-        group.MapPost("/portals/{code}/users/{id}", async (string code, string id, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
-        {
-            var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
-            if (problem is not null) return problem;
-            using var _ = document;
-            return await AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+        group.MapPost("/portals/{code}/users/{id}", (string code, string id, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
+            AdminResults.OnPortalAsync(request, identity, code, cancellationToken, async (portal, sent) =>
             {
-                var body = new BodyFields(document!.RootElement, "active");
+                var body = new BodyFields(sent, "active");
                 var active = body.Flag("active", required: true);
                 if (body.Refused("The user change is refused; nothing was changed.") is { } refused) return refused;
                 var user = await admin.SetUserActiveAsync(portal, AdminResults.Id(id, "user"), active!.Value, cancellationToken);
                 return AdminResults.Json(json => AdminResults.WriteUser(json, user));
-            });
-        });
+            }));
     }
 }

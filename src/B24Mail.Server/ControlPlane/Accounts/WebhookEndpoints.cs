@@ -16,24 +16,13 @@ public static class WebhookEndpoints
             AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
             {
                 var webhooks = await identity.ListWebhooksAsync(portal.Id, cancellationToken);
-                return AdminResults.Json(json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteStartArray("webhooks");
-                    foreach (var webhook in webhooks) AdminResults.WriteWebhook(json, webhook);
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                });
+                return AdminResults.List("webhooks", webhooks, (json, item) => AdminResults.WriteWebhook(json, item));
             }));
 
-        group.MapPost("/portals/{code}/webhooks", async (string code, HttpRequest request, IIdentityStore identity, PortalAdmin admin, IServer server, CancellationToken cancellationToken) =>
-        {
-            var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
-            if (problem is not null) return problem;
-            using var _ = document;
-            return await AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+        group.MapPost("/portals/{code}/webhooks", (string code, HttpRequest request, IIdentityStore identity, PortalAdmin admin, IServer server, CancellationToken cancellationToken) =>
+            AdminResults.OnPortalAsync(request, identity, code, cancellationToken, async (portal, sent) =>
             {
-                var body = new BodyFields(document!.RootElement, "user", "scopes", "title", "expiresIn");
+                var body = new BodyFields(sent, "user", "scopes", "title", "expiresIn");
                 var user = body.Number("user", required: true);
                 var scopes = body.Scopes("scopes");
                 var title = body.Text("title", required: false);
@@ -45,25 +34,19 @@ public static class WebhookEndpoints
                 var stored = (await identity.ListWebhooksAsync(portal.Id, cancellationToken)).First(w => w.Id == added.Id);
                 var secret = added.Path.Split('/')[3];
                 return AdminResults.Json(json => AdminResults.WriteWebhook(json, stored, AdminResults.BaseUrl(server) + added.Path, secret), StatusCodes.Status201Created);
-            });
-        });
+            }));
 
-        group.MapPost("/portals/{code}/webhooks/{id}", async (string code, string id, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
-        {
-            var (document, problem) = await RequestJson.ReadAsync(request, cancellationToken);
-            if (problem is not null) return problem;
-            using var _ = document;
-            return await AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
+        group.MapPost("/portals/{code}/webhooks/{id}", (string code, string id, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
+            AdminResults.OnPortalAsync(request, identity, code, cancellationToken, async (portal, sent) =>
             {
-                var body = new BodyFields(document!.RootElement, "active");
+                var body = new BodyFields(sent, "active");
                 var active = body.Flag("active", required: true);
                 if (body.Refused("The webhook change is refused; nothing was changed.") is { } refused) return refused;
                 var webhook = AdminResults.Id(id, "webhook");
                 await admin.SetWebhookActiveAsync(portal, webhook, active!.Value, cancellationToken);
                 var stored = (await identity.ListWebhooksAsync(portal.Id, cancellationToken)).First(w => w.Id == webhook);
                 return AdminResults.Json(json => AdminResults.WriteWebhook(json, stored));
-            });
-        });
+            }));
 
         group.MapDelete("/portals/{code}/webhooks/{id}", (string code, string id, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
             AdminResults.OnPortalAsync(identity, code, cancellationToken, async portal =>
