@@ -25,7 +25,9 @@ public sealed class ResetBetweenTestsTests(PortalFixture fixture) : IClassFixtur
     private async Task AddAndCountAsync(string name)
     {
         var portal = fixture.Portal;
-        using var added = await portal.Client.PostAsJsonAsync(portal.WebhookUrl + "mailservice.add", new { NAME = name }, TestContext.Current.CancellationToken);
+        // A dictionary, not an anonymous object: PostAsJsonAsync camel-cases property names (NAME would go as "name").
+        var fields = new Dictionary<string, object> { ["NAME"] = name, ["SERVER"] = "imap." + name.ToLowerInvariant() + ".example", ["PORT"] = 993, ["ENCRYPTION"] = "Y" };
+        using var added = await portal.Client.PostAsJsonAsync(portal.WebhookUrl + "mailservice.add", fields, TestContext.Current.CancellationToken);
         added.EnsureSuccessStatusCode();
         var list = await portal.Client.GetFromJsonAsync<JsonElement>(portal.WebhookUrl + "mailservice.list", TestContext.Current.CancellationToken);
         Assert.Equal(Baseline + 1, list.GetProperty("result").GetArrayLength());

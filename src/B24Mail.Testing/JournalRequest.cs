@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace B24Mail.Testing;
 
-/// <summary>One call the server recorded (README, Request journal); secrets in it are masked as <c>****</c>.</summary>
+/// <summary>One call the server recorded (README, Request journal); secrets in it are masked as <c>****</c>. <see cref="Response"/> is the answer as JSON when it was JSON, else its text.</summary>
 public sealed record JournalRequest(
     long Id,
     DateTimeOffset Time,
@@ -16,4 +16,4 @@ public sealed record JournalRequest(
     string? Error,
     double DurationMs,
     JsonElement? Params,
-    string? Response);
+    JsonElement? Response);

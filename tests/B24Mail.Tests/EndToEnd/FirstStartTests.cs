@@ -61,7 +61,7 @@ public sealed class FirstStartTests
             }
             if (step >= Interrupted.AfterPresets) await services.GetRequiredService<IMailServiceStore>().SeedAsync(portal!.Id, Provisioning.SiteId, MailServicePresets.All, cancel);
             string? path = null;
-            if (step >= Interrupted.AfterWebhookRow) path = await services.GetRequiredService<Provisioning>().AddWebhookAsync(portal!, 1, [MailServiceMethods.Scope], "b24mail first start");
+            if (step >= Interrupted.AfterWebhookRow) path = (await services.GetRequiredService<Provisioning>().AddWebhookAsync(portal!, 1, [MailServiceMethods.Scope], "b24mail first start")).Path;
             // The secret must not outlive the crash in a temporary file.
             if (step == Interrupted.AfterTemporaryFile) await File.WriteAllTextAsync(webhookFile + ".4242.tmp", path + "\n", cancel);
             // A power cut after the rename reached the disk but before the content did.
