@@ -83,7 +83,7 @@ public sealed class LimitTests
         var clock = new ManualClock();
         await using var server = await LiveServer.StartAsync(clock, "--rate-limit", "true", "--rate-limit-burst", "2", "--rate-limit-per-second", "1");
         var portalB = await server.PortalAsync("team-b", "team-b.test");
-        var hookB = server.HttpsBase + await server.Services.GetRequiredService<B24Mail.Server.Hosting.Provisioning>().AddWebhookAsync(portalB, 1, ["mailservice"], "b");
+        var hookB = server.HttpsBase + (await server.Services.GetRequiredService<B24Mail.Server.Hosting.Provisioning>().AddWebhookAsync(portalB, 1, ["mailservice"], "b")).Path;
         using var otherIp = ClientFrom(server, IPAddress.Parse("127.0.0.2"));
 
         for (var i = 0; i < 2; i++) await server.GetAsync(server.Webhook + "mailservice.fields");

@@ -33,11 +33,11 @@ public sealed class PortalIsolationTests
         var fileIdA = long.Parse(iconUrl.Segments[^3].TrimEnd('/'));
 
         var provisioning = server.Services.GetRequiredService<B24Mail.Server.Hosting.Provisioning>();
-        var hookB = server.HttpsBase + await provisioning.AddWebhookAsync(portalB, 1, ["mailservice", "user"], "b");
+        var hookB = server.HttpsBase + (await provisioning.AddWebhookAsync(portalB, 1, ["mailservice", "user"], "b")).Path;
         var appB = await server.AddAppAsync(portalB, "mailservice");
         var tokenB = (await server.LoginAsync(appB, 1)).GetProperty("access_token").GetString()!;
         var nonAdminB = await server.Services.GetRequiredService<IIdentityStore>().AddUserAsync(portalB.Id, "B user", "", "", false);
-        var readerHookB = server.HttpsBase + await provisioning.AddWebhookAsync(portalB, nonAdminB.Id, ["mailservice"], "b reader");
+        var readerHookB = server.HttpsBase + (await provisioning.AddWebhookAsync(portalB, nonAdminB.Id, ["mailservice"], "b reader")).Path;
 
         var credentials = new[]
         {
@@ -108,7 +108,7 @@ public sealed class PortalIsolationTests
         await using var server = await LiveServer.StartAsync();
         var portalB = await server.PortalAsync("team-b", "team-b.test");
         var provisioning = server.Services.GetRequiredService<B24Mail.Server.Hosting.Provisioning>();
-        var hookB = server.HttpsBase + await provisioning.AddWebhookAsync(portalB, 1, ["mailservice"], "b");
+        var hookB = server.HttpsBase + (await provisioning.AddWebhookAsync(portalB, 1, ["mailservice"], "b")).Path;
         var appA = await server.AddAppAsync(await server.PortalAsync(), "mailservice");
         var tokenA = (await server.LoginAsync(appA, 1)).GetProperty("access_token").GetString()!;
 
