@@ -25,7 +25,8 @@ test('a call appears in the journal within a second and opens with its masked de
 
   // The filter keeps only what it names.
   await page.goto(`${server.base}/#/requests?status=200`, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(() => document.getElementById('live-state')?.textContent.startsWith('Live'), { timeout: 10_000 });
+  await page.waitForFunction(() => document.getElementById('filter-status')?.value === '200'
+    && document.getElementById('live-state')?.textContent.startsWith('Live'), { timeout: 10_000 });
   const statuses = await page.$$eval('#journal tr td:nth-child(6)', (cells) => cells.map((c) => c.textContent));
   assert.ok(statuses.every((s) => s === '200'), statuses.join(' '));
   assert.deepEqual(problems, []);

@@ -73,7 +73,8 @@ function button(text, onClick, cls) {
 }
 
 function table(headers, rows, caption) {
-  return el('div', { class: 'table-wrap' },
+  // Focusable, so a table wider than a phone can be scrolled with the keyboard.
+  return el('div', { class: 'table-wrap', tabindex: '0' },
     el('table', {},
       caption ? el('caption', { class: 'muted' }, caption) : null,
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
@@ -152,7 +153,8 @@ function reason(status, data) {
   return `The server answered ${status}.`;
 }
 
-async function api(method, path, body) {
+/** A control-plane call; `restAnswer` takes a REST error envelope ({error, error_description}) as the answer it is. */
+async function api(method, path, body, restAnswer = false) {
   const write = method !== 'GET' && method !== 'DELETE';
   const response = await fetch(API + path, {
     method,
@@ -168,16 +170,17 @@ async function api(method, path, body) {
     data = text;
   }
   if (response.status === 401) {
-    if (await askForKey(reason(401, data))) return api(method, path, body);
+    if (await askForKey(reason(401, data))) return api(method, path, body, restAnswer);
     throw new Refused(reason(401, data));
   }
+  if (restAnswer && data && typeof data === 'object' && 'error_description' in data) return data;
   if (!response.ok) throw new Refused(reason(response.status, data));
   return data;
 }
 
 /** A REST method run as the portal's administrator through the same dispatcher as /rest/: the REST answer as is. */
 async function rest(portal, method, params = {}) {
-  const answer = await api('POST', `/portals/${encodeURIComponent(portal)}/call/${encodeURIComponent(method)}`, params);
+  const answer = await api('POST', `/portals/${encodeURIComponent(portal)}/call/${encodeURIComponent(method)}`, params, true);
   if (answer && answer.error) throw new Refused(`${answer.error}: ${answer.error_description}`);
   return answer.result;
 }
@@ -416,8 +419,6 @@ function serviceForm(code, service, done) {
   const link = field('Web interface address (LINK)', { value: v('LINK'), autocomplete: 'off' });
   const sort = field('Sort', { type: 'number', min: 0, value: v('SORT') || '100' });
   const active = checkbox('Active', { checked: !editing || v('ACTIVE') === 'Y' });
-  const smtpServer = field('SMTP server', { value: v('SMTP_SERVER'), autocomplete: 'off' });
-  const smtpPort = field('SMTP port', { type: 'number', min: 1, max: 65535, value: v('SMTP_PORT') });
   const logo = field('Logo (PNG, JPEG, GIF or WebP)', { type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp' });
   const preview = el('img', { class: 'preview', alt: 'Logo preview', hidden: true });
   if (editing && service.ICON) {
@@ -438,7 +439,8 @@ function serviceForm(code, service, done) {
     e.preventDefault();
     const params = { NAME: name.input.value, ACTIVE: active.input.checked ? 'Y' : 'N', ENCRYPTION: encryption.input.checked ? 'Y' : 'N' };
     // On add an empty field counts as not sent; on update "" clears it, as the API documents.
-    const optional = { SERVER: server.input.value, PORT: port.input.value, LINK: link.input.value, SORT: sort.input.value, SMTP_SERVER: smtpServer.input.value, SMTP_PORT: smtpPort.input.value };
+    const optional = { SERVER: server.input.value, PORT: port.input.value, LINK: link.input.value, SORT: sort.input.value };
+    // The SMTP fields are the state document's only: the REST methods take none of them.
     for (const [key, value] of Object.entries(optional)) {
       if (value !== '' || (editing && key !== 'SORT' && v(key) !== '')) params[key] = value;
     }
@@ -450,7 +452,7 @@ function serviceForm(code, service, done) {
       (r) => (editing ? `Service ${service.ID} saved.` : `Service ${r} added.`));
     if (result !== undefined) done();
   } } },
-  name.box, server.box, port.box, encryption.box, link.box, sort.box, active.box, smtpServer.box, smtpPort.box, logo.box, removeLogo?.box,
+  name.box, server.box, port.box, encryption.box, link.box, sort.box, active.box, logo.box, removeLogo?.box,
   el('div', { class: 'actions wide' }, el('button', { type: 'submit' }, editing ? 'Save service' : 'Add service'), editing ? button('Cancel', done, 'secondary') : null));
   return form;
 }
@@ -567,9 +569,9 @@ async function requestsPage(id) {
         el('dt', {}, 'Path'), el('dd', {}, el('code', {}, entry.path)),
         el('dt', {}, 'Caller'), el('dd', {}, `${entry.credential}${entry.user ? `, user ${entry.user}` : ''}${entry.portal ? `, portal ${entry.portal}` : ''}`),
         el('dt', {}, 'Answer'), el('dd', {}, `${entry.status}${entry.error ? ` ${entry.error}` : ''} in ${entry.durationMs} ms, ${entry.responseBytes} bytes`)),
-      el('h3', {}, 'Parameters (secrets masked)'), el('pre', {}, JSON.stringify(entry.params, null, 2)),
-      entry.commands ? [el('h3', {}, 'Batch commands'), el('pre', {}, JSON.stringify(entry.commands, null, 2))] : null,
-      el('h3', {}, 'Answer'), el('pre', {}, typeof entry.response === 'string' ? entry.response : JSON.stringify(entry.response, null, 2))));
+      el('h3', {}, 'Parameters (secrets masked)'), el('pre', { tabindex: '0' }, JSON.stringify(entry.params, null, 2)),
+      entry.commands ? [el('h3', {}, 'Batch commands'), el('pre', { tabindex: '0' }, JSON.stringify(entry.commands, null, 2))] : null,
+      el('h3', {}, 'Answer'), el('pre', { tabindex: '0' }, typeof entry.response === 'string' ? entry.response : JSON.stringify(entry.response, null, 2))));
     detail.querySelector('h2').setAttribute('tabindex', '-1');
     detail.querySelector('h2').focus();
   };
@@ -601,7 +603,7 @@ async function requestsPage(id) {
       el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Filter'),
         button('Clear journal', async () => { if (await act(() => api('DELETE', '/requests'), 'The journal was cleared.') !== undefined) body.replaceChildren(); }, 'danger'))),
     live,
-    el('div', { class: 'table-wrap' }, el('table', {},
+    el('div', { class: 'table-wrap', tabindex: '0' }, el('table', {},
       el('caption', { class: 'muted' }, `Newest first; the journal keeps the last ${journal.size} calls.`),
       el('thead', {}, el('tr', {}, ['ID', 'Time (UTC)', 'Method', 'Portal', 'Credential', 'Status', 'Error', 'ms'].map((h) => el('th', { scope: 'col' }, h)))),
       body)),
