@@ -28,6 +28,18 @@ passed=0
 failed=0
 status=0
 
+# Adds a node TAP run (its log, its exit status) to the totals: the reporter's "# pass N" and "# fail N";
+# a run that failed without reporting a failed test (it did not start) counts as one failure.
+count_tap() {
+  local p f
+  p=$(awk '/^# pass / {print $3}' "$1" | tail -1)
+  f=$(awk '/^# fail / {print $3}' "$1" | tail -1)
+  p=${p:-0}; f=${f:-0}
+  if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$2" -ne 0 ]; then status=1; fi
+}
+
 # --- PostgreSQL for the store contract, the two-node and the PostgreSQL end-to-end tests ----------
 # B24MAIL_TEST_POSTGRES names an account that may create databases. Without one, and as root with
 # Debian's PostgreSQL installed (.ci/run installs it), the local cluster is started and one is made.
@@ -97,13 +109,7 @@ else
   export B24_HTTP=$(echo "$listening" | tr ',' '\n' | tr -d ' ' | grep '^http://' | head -1)
   export B24_TLS_PFX="$data/tls/server.pfx" NODE_EXTRA_CA_CERTS="$data/tls/server.crt"
   (cd tests/compat && node --test --test-concurrency=1 --test-reporter=tap) 2>&1 | tee "$work/node.log"
-  node_status=${PIPESTATUS[0]}
-  p=$(awk '/^# pass / {print $3}' "$work/node.log" | tail -1)
-  f=$(awk '/^# fail / {print $3}' "$work/node.log" | tail -1)
-  p=${p:-0}; f=${f:-0}
-  if [ "$node_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  passed=$((passed + p)); failed=$((failed + f))
-  [ "$node_status" -ne 0 ] && status=1
+  count_tap "$work/node.log" "${PIPESTATUS[0]}"
 fi
 
 # --- 3. the console in a real browser ------------------------------------------------------------
@@ -114,13 +120,7 @@ if [ -z "$chromium_bin" ]; then
 else
   if [ ! -d tests/ui/node_modules ]; then (cd tests/ui && npm ci --no-audit --no-fund); fi
   (cd tests/ui && B24MAIL_BIN="$bin" CHROMIUM="$chromium_bin" node --test --test-concurrency=1 --test-reporter=tap) 2>&1 | tee "$work/ui.log"
-  ui_status=${PIPESTATUS[0]}
-  p=$(awk '/^# pass / {print $3}' "$work/ui.log" | tail -1)
-  f=$(awk '/^# fail / {print $3}' "$work/ui.log" | tail -1)
-  p=${p:-0}; f=${f:-0}
-  if [ "$ui_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  passed=$((passed + p)); failed=$((failed + f))
-  [ "$ui_status" -ne 0 ] && status=1
+  count_tap "$work/ui.log" "${PIPESTATUS[0]}"
 fi
 
 # --- 4. the fuzz harness: 200,000 malformed and hostile requests against the same binary -------
