@@ -23,7 +23,7 @@ public static class ConsoleFiles
     {
         // A browser opening the printed address lands on the console; without the control plane "/" stays unmapped (404).
         app.MapGet("/", (HttpContext http) => Serve(http, "index.html"));
-        app.MapGet(ControlPlaneModule.Prefix + "/console", () => Results.Redirect(Path));
+        // Routing ignores a trailing slash, so this also serves /_b24mail/console; the page names its files by absolute path.
         app.MapGet(Path + "{file?}", (HttpContext http, string? file) => Serve(http, file ?? "index.html"));
     }
 
