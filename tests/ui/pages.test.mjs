@@ -64,7 +64,8 @@ test('keyboard only: the skip link, visible focus, and a control reached and use
       .filter((c) => !c.labels?.length && !c.getAttribute('aria-label')).map((c) => c.outerHTML));
     assert.deepEqual(unlabelled, [], hash);
   }
-  // Tab to the Faults link and open it with Enter.
+  // Tab to the Faults link and open it with Enter, from a fresh load (a page change moves focus to the content).
+  await page.goto('about:blank');
   await go(page, server.base, '#/', 'Overview');
   for (let i = 0; i < 10; i += 1) {
     await page.keyboard.press('Tab');

@@ -394,8 +394,9 @@ async function portalPage(id, code) {
     panel('State', el('p', {}, 'A blocked, free or closed portal answers REST calls as a real one in that state does.'), stateForm),
     panel('Users', table(['ID', 'Name', 'Email', 'Admin', 'Active', 'Actions'], userRows), el('h3', {}, 'Add a user'), userForm),
     panel('Webhooks', revealHook, hookTable, el('h3', {}, 'Create a webhook'), hookForm),
-    panel('Apps', revealApp, table(['Name', 'client_id', 'Scopes', 'Redirect URI', 'Users'], appRows), el('h3', {}, 'Install an app'), appForm,
-      el('h3', {}, 'Restrict an app to users'), restrictForm));
+    panel('Apps', revealApp, apps.length ? table(['Name', 'client_id', 'Scopes', 'Redirect URI', 'Users'], appRows) : el('p', { class: 'muted' }, 'No app installed.'),
+      el('h3', {}, 'Install an app'), appForm,
+      apps.length ? [el('h3', {}, 'Restrict an app to users'), restrictForm] : null));
 }
 
 // Mail services ----------------------------------------------------------------------------------------------------
