@@ -78,7 +78,13 @@ function table(headers, rows, caption) {
     el('table', {},
       caption ? el('caption', { class: 'muted' }, caption) : null,
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
-      el('tbody', {}, rows)));
+      labelled(el('tbody', {}, rows), headers)));
+}
+
+/** Names each cell after its column, which a narrow screen shows beside the value when rows stack as cards. */
+function labelled(body, headers) {
+  for (const row of body.rows) [...row.cells].forEach((cell, i) => cell.setAttribute('data-label', headers[i] ?? ''));
+  return body;
 }
 
 function panel(title, ...children) {
@@ -576,10 +582,11 @@ async function requestsPage(id) {
     detail.querySelector('h2').setAttribute('tabindex', '-1');
     detail.querySelector('h2').focus();
   };
-  const row = (entry) => el('tr', { 'data-id': entry.id },
+  const columns = ['ID', 'Time (UTC)', 'Method', 'Portal', 'Credential', 'Status', 'Error', 'ms'];
+  const row = (entry) => labelled(el('tbody', {}, el('tr', { 'data-id': entry.id },
     el('td', {}, entry.id), el('td', {}, entry.time.replace('T', ' ').replace('Z', '')),
     el('td', {}, el('button', { type: 'button', class: 'secondary', on: { click: () => open(entry) } }, entry.method ?? entry.path)),
-    el('td', {}, entry.portal ?? ''), el('td', {}, entry.credential), el('td', {}, entry.status), el('td', {}, entry.error ?? ''), el('td', {}, entry.durationMs));
+    el('td', {}, entry.portal ?? ''), el('td', {}, entry.credential), el('td', {}, entry.status), el('td', {}, entry.error ?? ''), el('td', {}, entry.durationMs))), columns).rows[0];
   const apply = (e) => {
     e.preventDefault();
     const q = new URLSearchParams();
@@ -606,7 +613,7 @@ async function requestsPage(id) {
     live,
     el('div', { class: 'table-wrap', tabindex: '0' }, el('table', {},
       el('caption', { class: 'muted' }, `Newest first; the journal keeps the last ${journal.size} calls.`),
-      el('thead', {}, el('tr', {}, ['ID', 'Time (UTC)', 'Method', 'Portal', 'Credential', 'Status', 'Error', 'ms'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, columns.map((h) => el('th', { scope: 'col' }, h)))),
       body)),
     detail);
   follow(filter, (entry) => body.prepend(row(entry)), live);
