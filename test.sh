@@ -5,10 +5,12 @@
 #   2. the native build (`dotnet publish`, what operators deploy), then tests/compat: the real npm
 #      clients against that binary, started here on loopback with a fresh data folder and stopped
 #      afterwards whatever happens;
-#   3. tests/fuzz/run: 200,000 fuzzed requests against that binary, with no 500, no stack trace and at
+#   3. tests/ui: the console in Debian's chromium (puppeteer-core, axe-core) against that binary, each
+#      test file on a server of its own; screenshots at 390 and 1440 px land in tests/ui/screenshots/;
+#   4. tests/fuzz/run: 200,000 fuzzed requests against that binary, with no 500, no stack trace and at
 #      most 512 MB of server memory;
-#   4. bench/run --quick: the benchmark harness runs (figures are not judged);
-#   5. samples/run: B24Mail.Testing and the b24mail tool packed into a local feed, the sample test project
+#   5. bench/run --quick: the benchmark harness runs (figures are not judged);
+#   6. samples/run: B24Mail.Testing and the b24mail tool packed into a local feed, the sample test project
 #      restored from it and run, and the tool installed from it and started.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +27,18 @@ trap cleanup EXIT INT TERM
 passed=0
 failed=0
 status=0
+
+# Adds a node TAP run (its log, its exit status) to the totals: the reporter's "# pass N" and "# fail N";
+# a run that failed without reporting a failed test (it did not start) counts as one failure.
+count_tap() {
+  local p f
+  p=$(awk '/^# pass / {print $3}' "$1" | tail -1)
+  f=$(awk '/^# fail / {print $3}' "$1" | tail -1)
+  p=${p:-0}; f=${f:-0}
+  if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$2" -ne 0 ]; then status=1; fi
+}
 
 # --- PostgreSQL for the store contract, the two-node and the PostgreSQL end-to-end tests ----------
 # B24MAIL_TEST_POSTGRES names an account that may create databases. Without one, and as root with
@@ -95,16 +109,21 @@ else
   export B24_HTTP=$(echo "$listening" | tr ',' '\n' | tr -d ' ' | grep '^http://' | head -1)
   export B24_TLS_PFX="$data/tls/server.pfx" NODE_EXTRA_CA_CERTS="$data/tls/server.crt"
   (cd tests/compat && node --test --test-concurrency=1 --test-reporter=tap) 2>&1 | tee "$work/node.log"
-  node_status=${PIPESTATUS[0]}
-  p=$(awk '/^# pass / {print $3}' "$work/node.log" | tail -1)
-  f=$(awk '/^# fail / {print $3}' "$work/node.log" | tail -1)
-  p=${p:-0}; f=${f:-0}
-  if [ "$node_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  passed=$((passed + p)); failed=$((failed + f))
-  [ "$node_status" -ne 0 ] && status=1
+  count_tap "$work/node.log" "${PIPESTATUS[0]}"
 fi
 
-# --- 3. the fuzz harness: 200,000 malformed and hostile requests against the same binary -------
+# --- 3. the console in a real browser ------------------------------------------------------------
+# Without chromium (.ci/run installs Debian's) the suite cannot run, and that counts as a failure.
+chromium_bin=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chromium_bin" ]; then
+  echo "not ok - tests/ui (no chromium: apt-get install chromium)"; failed=$((failed + 1)); status=1
+else
+  if [ ! -d tests/ui/node_modules ]; then (cd tests/ui && npm ci --no-audit --no-fund); fi
+  (cd tests/ui && B24MAIL_BIN="$bin" CHROMIUM="$chromium_bin" node --test --test-concurrency=1 --test-reporter=tap) 2>&1 | tee "$work/ui.log"
+  count_tap "$work/ui.log" "${PIPESTATUS[0]}"
+fi
+
+# --- 4. the fuzz harness: 200,000 malformed and hostile requests against the same binary -------
 # Judged: no answer of 500, no stack trace in the server's log, server memory never above 512 MB.
 # (README's figures come from the full run of 1,000,000: tests/fuzz/run --bin native.)
 if tests/fuzz/run --requests 200000 --bin "$bin" --out "$work/fuzz" > "$work/fuzz.log" 2>&1; then
@@ -113,7 +132,7 @@ else
   echo "not ok - fuzz"; tail -30 "$work/fuzz.log"; failed=$((failed + 1)); status=1
 fi
 
-# --- 4. the benchmark harness, on its tiny scenario (no figures are judged here) ----------------
+# --- 5. the benchmark harness, on its tiny scenario (no figures are judged here) ----------------
 if command -v wrk >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
   if timeout 120 python3 bench/run --quick > "$work/bench.log" 2>&1; then
     echo "ok - bench/run --quick"; passed=$((passed + 1))
@@ -124,7 +143,7 @@ else
   echo "skipped - bench/run --quick (wrk or python3 not installed)"
 fi
 
-# --- 5. the .NET packages as a user meets them (samples/run prints its own "N passed, N failed") ----------
+# --- 6. the .NET packages as a user meets them (samples/run prints its own "N passed, N failed") ----------
 samples/run 2>&1 | tee "$work/samples.log"
 samples_status=${PIPESTATUS[0]}
 read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$work/samples.log" | tail -1)

@@ -38,6 +38,9 @@ public interface IIdentityStore
 
     Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default);
 
+    /// <summary>Gives or takes the administrator right, as a portal's administrator does in its user settings.</summary>
+    Task<bool> SetUserAdminAsync(long portalId, long userId, bool admin, CancellationToken cancellationToken = default);
+
     /// <summary>Records that the user signed in (the consent page stands in for a portal's login): <c>LAST_LOGIN</c>.</summary>
     Task<bool> RecordLoginAsync(long portalId, long userId, CancellationToken cancellationToken = default);
 

@@ -60,6 +60,7 @@ public static class Cli
         if (control.ControlPlane)
         {
             Console.WriteLine($"Control plane: {B24MailHost.HttpsBase(app)}{ControlPlane.ControlPlaneModule.Prefix}/");
+            Console.WriteLine($"Console: {B24MailHost.HttpsBase(app)}/");
             if (!string.IsNullOrEmpty(control.AdminKey)) Console.WriteLine($"Admin key: {control.AdminKey}");
         }
         if (webhook is not null) Console.WriteLine($"Try: curl --cacert {TlsCertificate.PemPath(server)} {webhook}mailservice.list");

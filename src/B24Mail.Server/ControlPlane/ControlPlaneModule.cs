@@ -6,6 +6,9 @@ using B24Mail.Server.ControlPlane.Faults;
 using B24Mail.Server.ControlPlane.Accounts;
 using B24Mail.Rest.Transport;
 using B24Mail.Server.ControlPlane.Journal;
+using B24Mail.Server.ControlPlane.WebConsole;
+using B24Mail.Server.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using B24Mail.Storage;
 
 namespace B24Mail.Server.ControlPlane;
@@ -67,10 +70,15 @@ public static class ControlPlaneModule
         var options = app.Services.GetRequiredService<ControlPlaneOptions>();
         if (!options.ControlPlane) return;
         app.UseMiddleware<ControlPlaneAccess>();
+        // The console's files are outside the group: a page loads for anyone, and its API calls are what the rule guards.
+        app.MapConsole();
         var group = app.MapGroup(Prefix).WithMetadata(ControlPlaneEndpoint.Instance);
         var started = app.Services.GetRequiredService<TimeProvider>().GetTimestamp();
-        group.MapGet("/", async (IIdentityStore identity, StorageOptions storage, TimeProvider time, CancellationToken cancellationToken) =>
-            Results.Text(ServerInfo.Json(await identity.ListPortalsAsync(cancellationToken), storage, options, time.GetElapsedTime(started)), "application/json"));
+        group.MapGet("/", async (IIdentityStore identity, StorageOptions storage, TimeProvider time, Provisioning provisioning, IServer server, CancellationToken cancellationToken) =>
+        {
+            var webhookUrl = provisioning.BootstrapPath() is { } path ? AdminResults.BaseUrl(server) + path : null;
+            return Results.Text(ServerInfo.Json(await identity.ListPortalsAsync(cancellationToken), storage, options, time.GetElapsedTime(started), webhookUrl), "application/json");
+        });
         group.MapJournal();
         group.MapMetrics();
         group.MapGet("/openapi.json", () => Results.Stream(OpenApiDocument.Open(), "application/json"));
@@ -79,6 +87,7 @@ public static class ControlPlaneModule
         group.MapUsers();
         group.MapWebhooks();
         group.MapApps();
+        group.MapCalls();
         if (options.ManualClock) group.MapClock();
         group.MapState();
     }

@@ -11,7 +11,7 @@ public static class ServerInfo
     public static string Version { get; } =
         typeof(ServerInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static string Json(IReadOnlyList<Portal> portals, StorageOptions storage, ControlPlaneOptions options, TimeSpan uptime)
+    public static string Json(IReadOnlyList<Portal> portals, StorageOptions storage, ControlPlaneOptions options, TimeSpan uptime, string? webhookUrl)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -22,6 +22,9 @@ public static class ServerInfo
             json.WriteNumber("uptimeSeconds", Math.Round(uptime.TotalSeconds, 3));
             json.WriteString("clock", options.Clock);
             json.WriteNumber("journalSize", options.JournalSize);
+            // The URL the start printed: the control plane is the operator's, who was shown it already.
+            if (webhookUrl is null) json.WriteNull("webhookUrl");
+            else json.WriteString("webhookUrl", webhookUrl);
             json.WriteStartArray("portals");
             foreach (var portal in portals) PortalEndpoints.Write(json, portal);
             json.WriteEndArray();

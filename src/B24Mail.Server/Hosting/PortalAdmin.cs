@@ -31,6 +31,13 @@ public sealed class PortalAdmin(IIdentityStore identity, IOAuthStore oauth, OAut
         return user with { IsActive = active };
     }
 
+    public async Task<PortalUser> SetUserAdminAsync(Portal portal, long userId, bool admin, CancellationToken cancellationToken = default)
+    {
+        var user = await FindUserAsync(portal, userId, cancellationToken);
+        await identity.SetUserAdminAsync(portal.Id, user.Id, admin, cancellationToken);
+        return user with { IsAdmin = admin };
+    }
+
     /// <summary>Makes a webhook for a user of the portal; the user is a reference here, so a missing one is a refused value.</summary>
     public Task<AddedWebhook> AddWebhookAsync(Portal portal, long userId, IReadOnlyCollection<string> scopes, string title, TimeSpan? lifetime = null) =>
         provisioning.AddWebhookAsync(portal, userId, scopes, title, lifetime);

@@ -142,6 +142,9 @@ public sealed class Provisioning(IIdentityStore identity, IMailServiceStore mail
         return path;
     }
 
+    /// <summary>The bootstrap webhook's path as the start printed it, for the console's overview; null when there is none.</summary>
+    public string? BootstrapPath() => ReadWebhookFile();
+
     /// <summary>The saved path, or null when there is none or it is not a webhook path (a file cut short by a power cut).</summary>
     private string? ReadWebhookFile()
     {

@@ -320,6 +320,9 @@ public sealed class SqlIdentityStore(IDatabase database, TimeProvider time) : II
     public Task<bool> SetUserActiveAsync(long portalId, long userId, bool active, CancellationToken cancellationToken = default) =>
         ChangeRowAsync("UPDATE users SET is_active = @v WHERE portal_id = @portal AND id = @id", portalId, userId, active);
 
+    public Task<bool> SetUserAdminAsync(long portalId, long userId, bool admin, CancellationToken cancellationToken = default) =>
+        ChangeRowAsync("UPDATE users SET is_admin = @v WHERE portal_id = @portal AND id = @id", portalId, userId, admin);
+
     public Task<bool> RecordLoginAsync(long portalId, long userId, CancellationToken cancellationToken = default) => database.WriteAsync(async session =>
     {
         return await session.ExecuteAsync("UPDATE users SET last_login_at = @now WHERE portal_id = @portal AND id = @id",

@@ -5,8 +5,7 @@ namespace B24Mail.Server.ControlPlane.Accounts;
 
 /// <summary>
 /// <c>/_b24mail/portals/{code}/users</c>: list, add (as <c>user add</c>), and activate or deactivate one (as
-/// <c>user activate</c>/<c>deactivate</c>). The store has no way to change an administrator right afterwards, so
-/// neither has this: a test makes the user it needs.
+/// <c>user activate</c>/<c>deactivate</c>), or give and take the administrator right (the console's "make admin").
 /// </summary>
 public static class UserEndpoints
 {
@@ -35,10 +34,15 @@ public static class UserEndpoints
         group.MapPost("/portals/{code}/users/{id}", (string code, string id, HttpRequest request, IIdentityStore identity, PortalAdmin admin, CancellationToken cancellationToken) =>
             AdminResults.OnPortalAsync(request, identity, code, cancellationToken, async (portal, sent) =>
             {
-                var body = new BodyFields(sent, "active");
-                var active = body.Flag("active", required: true);
+                var body = new BodyFields(sent, "active", "admin");
+                var active = body.Flag("active", required: false);
+                var isAdmin = body.Flag("admin", required: false);
+                if (body.Problems.Count == 0 && active is null && isAdmin is null) body.Problems.Add(new("$", "Nothing to change: give active or admin."));
                 if (body.Refused("The user change is refused; nothing was changed.") is { } refused) return refused;
-                var user = await admin.SetUserActiveAsync(portal, AdminResults.Id(id, "user"), active!.Value, cancellationToken);
+                var userId = AdminResults.Id(id, "user");
+                var user = await admin.FindUserAsync(portal, userId, cancellationToken);
+                if (active is { } a) user = await admin.SetUserActiveAsync(portal, userId, a, cancellationToken);
+                if (isAdmin is { } m) user = await admin.SetUserAdminAsync(portal, userId, m, cancellationToken);
                 return AdminResults.Json(json => AdminResults.WriteUser(json, user));
             }));
     }
