@@ -186,8 +186,10 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
     /// <summary>
     /// The sequences behind <see cref="ChangeCounter"/>, each made once per process. They are the database layer's
     /// own objects, not any module's, so they do not live in a module's schema history. A write may need one while
-    /// its transaction holds locks (a migration holds the schema lock), so making one takes no lock: two nodes that
-    /// race on CREATE SEQUENCE IF NOT EXISTS see a unique violation, which means the other made it.
+    /// its transaction holds locks (a migration holds the schema lock) and a pooled connection, so making one takes
+    /// no lock and uses the count's own connection, not the pool (calls holding every pooled connection while they
+    /// wait for one more would wait for ever): two nodes that race on CREATE SEQUENCE IF NOT EXISTS see a unique
+    /// violation, which means the other made it.
     /// </summary>
     private async ValueTask EnsureSequencesAsync(string?[] groups)
     {
@@ -206,7 +208,7 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
     {
         try
         {
-            await using var command = _source.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {name}");
+            await using var command = _counterSource.CreateCommand($"CREATE SEQUENCE IF NOT EXISTS {name}");
             await command.ExecuteNonQueryAsync();
         }
         catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)

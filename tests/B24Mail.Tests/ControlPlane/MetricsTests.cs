@@ -5,7 +5,12 @@ using B24Mail.Tests.EndToEnd;
 
 namespace B24Mail.Tests.ControlPlane;
 
-/// <summary>The meter B24Mail, scraped in Prometheus text at /_b24mail/metrics and pushed over OTLP when asked.</summary>
+/// <summary>
+/// The meter B24Mail, scraped in Prometheus text at /_b24mail/metrics and pushed over OTLP when asked. The meter is
+/// one per process, so every in-process server of a test run counts into it: these tests run alone (their collection
+/// is not run in parallel with others), or another class's gets would show up in their counts.
+/// </summary>
+[Collection(nameof(MetricsTests))]
 public sealed class MetricsTests
 {
     private static double Value(string text, string series, params string[] labels)
