@@ -26,6 +26,12 @@ internal sealed partial class ChangeCounter(NpgsqlDataSource source)
 
     public static string SequenceOf(string? group) => group is null ? AllSequence : $"{AllSequence}_{group}";
 
+    /// <summary>How every <see cref="BumpSql"/> starts, so a failure can be told to be the bump's.</summary>
+    internal const string BumpPrefix = "SELECT nextval(";
+
+    /// <summary>Advances the counts of <paramref name="groups"/> (null: the one every group depends on), one column each.</summary>
+    public static string BumpSql(IEnumerable<string?> groups) => "SELECT " + string.Join(", ", groups.Select(group => $"nextval('{SequenceOf(group)}')"));
+
     /// <summary>A group's name becomes part of a sequence's name, so only plain names are taken.</summary>
     public static string CheckGroup(string group) =>
         GroupName().IsMatch(group) ? group : throw new ArgumentException($"A group of tables is named with a-z and '_', up to 40 characters: '{group}'.", nameof(group));

@@ -67,7 +67,7 @@ internal sealed class GroupCommit(NpgsqlDataSource source)
                 var results = await SendAsync(batch);
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.SetResult(results[i]);
             }
-            catch (PostgresException) when (batch.Count > 1)
+            catch (RolledBack) when (batch.Count > 1)
             {
                 // Nothing of the batch was committed: each statement alone, so only the failing one fails.
                 foreach (var pending in batch)
@@ -78,16 +78,26 @@ internal sealed class GroupCommit(NpgsqlDataSource source)
                     }
                     catch (Exception exception)
                     {
-                        pending.Done.SetException(exception);
+                        pending.Done.SetException(Reported(exception));
                     }
                 }
             }
             catch (Exception exception)
             {
-                foreach (var pending in batch) pending.Done.SetException(exception);
+                foreach (var pending in batch) pending.Done.SetException(Reported(exception));
             }
         }
     }
+
+    /// <summary>
+    /// A statement of the batch failed, so PostgreSQL skipped the rest up to the end of the batch, COMMIT included, and
+    /// rolled it back whole. A failure after the statements (the bump after COMMIT, its sequence dropped by hand) is
+    /// not this: the statements may be committed, and sending them again would apply them twice.
+    /// </summary>
+    private sealed class RolledBack(PostgresException failure) : Exception(failure.Message, failure);
+
+    /// <summary>What the caller sees: PostgreSQL's own error, as from any other write.</summary>
+    private static Exception Reported(Exception exception) => exception is RolledBack ? exception.InnerException! : exception;
 
     private async Task<(object? Result, long Bump)[]> SendAsync(List<Pending> batch)
     {
@@ -103,15 +113,27 @@ internal sealed class GroupCommit(NpgsqlDataSource source)
         }
         // COMMIT completes (the log flushed) before PostgreSQL runs the bumps after it.
         command.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-        command.BatchCommands.Add(new NpgsqlBatchCommand("SELECT " + string.Join(", ", groups.Select(group => $"nextval('{ChangeCounter.SequenceOf(group)}')"))));
-        await using var reader = await command.ExecuteReaderAsync();
-        // Every statement returns rows (see IDatabase.WriteScalarAsync), so result i is statement i's; BEGIN and COMMIT have none.
+        command.BatchCommands.Add(new NpgsqlBatchCommand(ChangeCounter.BumpSql(groups)));
+        // Every statement returns rows (see IDatabase.WriteScalarAsync), so result i is statement i's; BEGIN and COMMIT
+        // have none. A statement's error arrives as the reader moves to its result: `next` says whose that is.
         var results = new object?[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
+        var next = 0;
+        NpgsqlDataReader reader;
+        try
         {
-            results[i] = await reader.ReadAsync() && !await reader.IsDBNullAsync(0) ? reader.GetValue(0) : null;
-            await reader.NextResultAsync();
+            reader = await command.ExecuteReaderAsync();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                results[i] = await reader.ReadAsync() && !await reader.IsDBNullAsync(0) ? reader.GetValue(0) : null;
+                next = i + 1;
+                await reader.NextResultAsync();
+            }
         }
+        catch (PostgresException failure) when (next < batch.Count)
+        {
+            throw new RolledBack(failure);
+        }
+        await using var bumpReader = reader;
         await reader.ReadAsync();
         var bumps = groups.Select((group, i) => (group, Convert.ToInt64(reader.GetValue(i)))).ToDictionary(pair => pair.group ?? "", pair => pair.Item2);
         return [.. batch.Select((pending, i) => (results[i], bumps[pending.Group ?? ""]))];

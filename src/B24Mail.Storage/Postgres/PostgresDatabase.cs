@@ -101,7 +101,7 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
         await EnsureSequencesAsync(groups);
         // The bumps follow the commit in the same round trip: PostgreSQL runs the second statement only once the
         // first has committed, so a node that reads the new counts also sees this write.
-        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { new("COMMIT"), new(BumpSql(groups)) } };
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { new("COMMIT"), new(ChangeCounter.BumpSql(groups)) } };
         await using var reader = await batch.ExecuteReaderAsync();
         await reader.ReadAsync();
         Bumped(groups, Row(reader));
@@ -121,8 +121,6 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
 
     [GeneratedRegex(@"\bRETURNING\b", RegexOptions.IgnoreCase)]
     private static partial Regex ReturnsRows();
-
-    private static string BumpSql(string?[] groups) => "SELECT " + string.Join(", ", groups.Select(group => $"nextval('{ChangeCounter.SequenceOf(group)}')"));
 
     private static object?[] Row(NpgsqlDataReader reader)
     {

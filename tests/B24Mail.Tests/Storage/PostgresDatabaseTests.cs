@@ -159,6 +159,26 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         Assert.InRange(_node.WriteBatches - before, 1, 150);
     }
 
+    [Fact]
+    public async Task A_batch_whose_bump_fails_after_its_commit_is_not_sent_again()
+    {
+        await _node.WriteAsync(session => session.ExecuteAsync("CREATE TABLE n (id SERIAL PRIMARY KEY, v INTEGER NOT NULL)"));
+        await _node.WriteScalarAsync("test", "INSERT INTO n (v) VALUES (0) RETURNING id");
+        // By hand, behind the node's back: its next bumps fail after their commits.
+        await _other.WriteAsync(session => session.ExecuteAsync("DROP SEQUENCE b24mail_changes_test"));
+        using var start = new ManualResetEventSlim();
+        var writes = Enumerable.Range(1, 100).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return await _node.WriteScalarAsync("test", "INSERT INTO n (v) VALUES (@v) RETURNING id", ("@v", i));
+        })).ToArray();
+        start.Set();
+        foreach (var write in writes) await Assert.ThrowsAsync<Npgsql.PostgresException>(() => write);
+        // Each row once: a batch rolled back and resent would have written its rows twice.
+        Assert.Equal(101L, Convert.ToInt64(await _other.ReadAsync(session => session.ScalarAsync("SELECT count(*) FROM n"))));
+        Assert.Equal(101L, Convert.ToInt64(await _other.ReadAsync(session => session.ScalarAsync("SELECT count(DISTINCT v) FROM n"))));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("Test")]
