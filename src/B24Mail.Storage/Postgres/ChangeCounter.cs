@@ -47,6 +47,8 @@ internal sealed partial class ChangeCounter(NpgsqlDataSource source)
 
     public Task<ChangeCount> CurrentAsync(CancellationToken cancellationToken)
     {
+        // A read can finish before its caller starts waiting, and WaitAsync hands back a finished task whatever the token says.
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<ChangeCount>(cancellationToken);
         TaskCompletionSource<ChangeCount> waiter;
         lock (_gate)
         {

@@ -82,13 +82,15 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     {
         await ReadAsync(_node);
         var before = _node.CounterReads;
-        using var start = new ManualResetEventSlim();
-        var requests = Enumerable.Range(0, 200).Select(_ => Task.Run(async () =>
+        // Awaited, not waited for on pool threads: 200 blocked threads would be let in a few at a time, and the
+        // requests would not arrive together.
+        var start = new TaskCompletionSource();
+        var requests = Enumerable.Range(0, 200).Select(async _ =>
         {
-            start.Wait();
+            await start.Task;
             using (_node.Begin()) return await ReadAsync(_node);
-        })).ToArray();
-        start.Set();
+        }).ToArray();
+        start.SetResult();
         Assert.All(await Task.WhenAll(requests), value => Assert.Equal("one", value));
         var reads = _node.CounterReads - before;
         Assert.InRange(reads, 1, 100);
@@ -142,14 +144,14 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     {
         await _node.WriteAsync(session => session.ExecuteAsync("CREATE TABLE w (id INTEGER PRIMARY KEY, n INTEGER NOT NULL CHECK (n >= 0))"));
         var before = _node.WriteBatches;
-        using var start = new ManualResetEventSlim();
+        var start = new TaskCompletionSource();
         // Row 13 breaks the CHECK: its batch is rolled back and sent again a statement at a time.
-        var writes = Enumerable.Range(1, 200).Select(i => Task.Run(async () =>
+        var writes = Enumerable.Range(1, 200).Select(async i =>
         {
-            start.Wait();
+            await start.Task;
             return await _node.WriteScalarAsync("test", "INSERT INTO w (id, n) VALUES (@id, @n) RETURNING id", ("@id", i), ("@n", i == 13 ? -1 : i));
-        })).ToArray();
-        start.Set();
+        }).ToArray();
+        start.SetResult();
         await Assert.ThrowsAsync<Npgsql.PostgresException>(() => writes[12]);
         for (var i = 0; i < writes.Length; i++)
         {
@@ -166,13 +168,13 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         await _node.WriteScalarAsync("test", "INSERT INTO n (v) VALUES (0) RETURNING id");
         // By hand, behind the node's back: its next bumps fail after their commits.
         await _other.WriteAsync(session => session.ExecuteAsync("DROP SEQUENCE b24mail_changes_test"));
-        using var start = new ManualResetEventSlim();
-        var writes = Enumerable.Range(1, 100).Select(i => Task.Run(async () =>
+        var start = new TaskCompletionSource();
+        var writes = Enumerable.Range(1, 100).Select(async i =>
         {
-            start.Wait();
+            await start.Task;
             return await _node.WriteScalarAsync("test", "INSERT INTO n (v) VALUES (@v) RETURNING id", ("@v", i));
-        })).ToArray();
-        start.Set();
+        }).ToArray();
+        start.SetResult();
         foreach (var write in writes) await Assert.ThrowsAsync<Npgsql.PostgresException>(() => write);
         // Each row once: a batch rolled back and resent would have written its rows twice.
         Assert.Equal(101L, Convert.ToInt64(await _other.ReadAsync(session => session.ScalarAsync("SELECT count(*) FROM n"))));
