@@ -158,7 +158,12 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
     /// <summary>Serves a cacheable read from this node's cache when no write that could touch its group committed since it was loaded.</summary>
     internal async ValueTask<T> CachedAsync<T>(PostgresSession session, string group, string key, Func<IDbSession, ValueTask<T>> load)
     {
-        var cache = _caches.GetOrAdd(group, static _ => new NodeCache());
+        // The group's name is checked once, when its cache is made, not on every read.
+        var cache = _caches.GetOrAdd(group, static name =>
+        {
+            ChangeCounter.CheckGroup(name);
+            return new NodeCache();
+        });
         var generation = cache.For(await VersionAsync(session, group));
         if (generation.Entries.TryGetValue(key, out var cached)) return (T)cached;
         var value = await load(session);

@@ -55,7 +55,7 @@ internal sealed class PostgresSession(PostgresDatabase database, NpgsqlConnectio
 
     /// <summary>Inside a write the transaction's own view counts, so nothing is cached there.</summary>
     public ValueTask<T> CachedAsync<T>(string tables, string key, Func<IDbSession, ValueTask<T>> load) =>
-        transaction is null ? database.CachedAsync(this, ChangeCounter.CheckGroup(tables), key, load) : load(this);
+        transaction is null ? database.CachedAsync(this, tables, key, load) : load(this);
 
     public void Changes(string tables) => (ChangedGroups ??= new HashSet<string>(StringComparer.Ordinal)).Add(ChangeCounter.CheckGroup(tables));
 
