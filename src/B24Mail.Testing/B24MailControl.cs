@@ -95,6 +95,27 @@ public sealed class B24MailControl : IDisposable
     public Task<PortalUserInfo> SetUserActiveAsync(long user, bool active, string portal = DefaultPortal, CancellationToken cancellationToken = default) =>
         SendAsync($"portals/{Escape(portal)}/users/{user.ToString(CultureInfo.InvariantCulture)}", Active(active), ControlJson.Default.PortalUserInfo, cancellationToken);
 
+    /// <summary>Gives a user the administrator right (<c>mailservice.add</c>, <c>.update</c> and <c>.delete</c> need it), or takes it away.</summary>
+    public Task<PortalUserInfo> SetUserAdminAsync(long user, bool admin, string portal = DefaultPortal, CancellationToken cancellationToken = default) =>
+        SendAsync($"portals/{Escape(portal)}/users/{user.ToString(CultureInfo.InvariantCulture)}",
+            JsonSerializer.Serialize(new ControlRequests.AdminChange(admin), ControlJson.Default.AdminChange), ControlJson.Default.PortalUserInfo, cancellationToken);
+
+    /// <summary>
+    /// Runs a REST method as the portal's first active administrator, with every scope and no webhook, through the
+    /// same dispatcher as the REST API (fault rules and limits apply, the call is journaled), as the console does: a
+    /// way to arrange data without a credential of the test's own. The answer is the REST answer, refusals included.
+    /// </summary>
+    public async Task<RestAnswer> CallAsync(string method, JsonObject? parameters = null, string portal = DefaultPortal, CancellationToken cancellationToken = default)
+    {
+        using var content = new StringContent(parameters?.ToJsonString() ?? "{}", Encoding.UTF8, "application/json");
+        using var response = await _client.PostAsync($"/_b24mail/portals/{Escape(portal)}/call/{Escape(method)}", content, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        // The control plane's own refusals (no such portal, no administrator) are problem details, not REST answers.
+        if (response.Content.Headers.ContentType?.MediaType == "application/problem+json") throw new B24MailControlException(response.StatusCode, body);
+        using var document = JsonDocument.Parse(body);
+        return new RestAnswer(response.StatusCode, document.RootElement.Clone());
+    }
+
     /// <summary>Makes a webhook; its <see cref="WebhookInfo.Url"/> (<c>https://127.0.0.1:PORT/rest/USER/SECRET/</c>) is what a client calls.</summary>
     public Task<WebhookInfo> AddWebhookAsync(long user, IEnumerable<string> scopes, TimeSpan? expiresIn = null, string? title = null, string portal = DefaultPortal, CancellationToken cancellationToken = default) =>
         SendAsync($"portals/{Escape(portal)}/webhooks",

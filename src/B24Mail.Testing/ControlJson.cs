@@ -21,6 +21,7 @@ namespace B24Mail.Testing;
 [JsonSerializable(typeof(ControlRequests.NewWebhook))]
 [JsonSerializable(typeof(ControlRequests.NewApp))]
 [JsonSerializable(typeof(ControlRequests.ActiveChange))]
+[JsonSerializable(typeof(ControlRequests.AdminChange))]
 [JsonSerializable(typeof(ControlRequests.UserRef))]
 [JsonSerializable(typeof(ControlRequests.UserList))]
 [JsonSerializable(typeof(ControlRequests.ClockChange))]

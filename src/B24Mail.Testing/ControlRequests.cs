@@ -11,6 +11,8 @@ internal static class ControlRequests
 
     internal sealed record ActiveChange(bool Active);
 
+    internal sealed record AdminChange(bool Admin);
+
     internal sealed record UserRef(long User);
 
     internal sealed record UserList(IReadOnlyList<long> Users);

@@ -24,7 +24,7 @@ public static class CommandTable
     public static Command[] Build(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open) =>
     [
         Group("portal", "portals: add, set, list, limit", PortalAdd(open), PortalSet(open), PortalList(open), PortalLimit(open)),
-        Group("user", "users of a portal: add, list, activate, deactivate", UserAdd(open), UserList(open), UserActive(open, "activate", true), UserActive(open, "deactivate", false)),
+        Group("user", "users of a portal: add, list, activate, deactivate, admin", UserAdd(open), UserList(open), UserActive(open, "activate", true), UserActive(open, "deactivate", false), UserAdmin(open)),
         Group("webhook", "inbound webhooks: add, list, remove, deactivate", WebhookAdd(open), WebhookList(open), WebhookRemove(open), WebhookDeactivate(open)),
         Group("app", "OAuth apps: add, restrict", AppAdd(open), AppRestrict(open)),
         Group("token", "OAuth tokens: issue", TokenIssue(open)),
@@ -228,6 +228,19 @@ public static class CommandTable
             Console.WriteLine(found.Id);
             return 0;
         }, user);
+    }
+
+    private static Command UserAdmin(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)
+    {
+        var user = Id("--user", "the user's ID");
+        var off = new Option<bool>("--off") { Description = "take the administrator right away instead" };
+        return Verb("admin", "give a user the administrator right (methods such as mailservice.add need it), or take it away (--off); prints the ID", open, async c =>
+        {
+            var portal = await c.PortalAsync();
+            var found = await c.Admin.SetUserAdminAsync(portal, c.Line.GetValue(user), !c.Line.GetValue(off));
+            Console.WriteLine(found.Id);
+            return 0;
+        }, user, off);
     }
 
     private static Command WebhookAdd(Func<ParseResult, Func<CommandContext, Task<int>>, Task<int>> open)

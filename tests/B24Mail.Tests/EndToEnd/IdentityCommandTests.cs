@@ -234,6 +234,30 @@ public sealed class IdentityCommandTests
     }
 
     [Fact]
+    public async Task User_admin_gives_and_takes_the_administrator_right_at_the_next_request()
+    {
+        await using var server = await LiveServer.StartAsync();
+        var id = await OkAsync(server, "user", "add", "--name", "Bob");
+        var url = await OkAsync(server, "webhook", "add", "--user", id, "--scope", "mailservice,user");
+        MailServiceMethodTests.AssertCoreError(await server.PostJsonAsync(url + "mailservice.add", new { NAME = "Bob mail" }), "Access denied");
+
+        Assert.Equal(id, await OkAsync(server, "user", "admin", "--user", id));
+        Assert.Contains("2\tadmin\tactive\tBob", Lines(await OkAsync(server, "user", "list")));
+        AssertOk(await server.PostJsonAsync(url + "mailservice.add", new { NAME = "Bob mail" }));
+        Assert.Equal(JsonValueKind.True, (await server.GetAsync(url + "user.admin")).Result.ValueKind);
+
+        Assert.Equal(id, await OkAsync(server, "user", "admin", "--user", id, "--off"));
+        Assert.Contains("2\tuser\tactive\tBob", Lines(await OkAsync(server, "user", "list")));
+        MailServiceMethodTests.AssertCoreError(await server.PostJsonAsync(url + "mailservice.add", new { NAME = "Bob again" }), "Access denied");
+        Assert.Equal(JsonValueKind.False, (await server.GetAsync(url + "user.admin")).Result.ValueKind);
+
+        // Nothing else moved: the portal's own administrator keeps the right, a missing user is refused.
+        Assert.Contains("1\tadmin\tactive\tAdmin", Lines(await OkAsync(server, "user", "list")));
+        await FailsAsync(server, 1, "user", "admin", "--user", "99");
+        await FailsAsync(server, 2, "user", "admin", "--user", "x");
+    }
+
+    [Fact]
     public async Task Webhook_expires_in_shows_its_expiry_in_the_list()
     {
         await using var server = await LiveServer.StartAsync();
