@@ -43,6 +43,8 @@ internal sealed partial class ChangeCounter(NpgsqlDataSource source)
     /// <summary>Counts <paramref name="group"/> in the reads that start from now on (its sequence must exist).</summary>
     public void Track(string group)
     {
+        // Every request's first cached read comes here; after a group's first time there is nothing to do or lock.
+        if (Volatile.Read(ref _query).Groups.Contains(group)) return;
         lock (_gate)
         {
             if (!_query.Groups.Contains(group)) _query = CountQuery.For([.. _query.Groups, group]);
