@@ -9,23 +9,44 @@ public static class RequestJson
 
     public static async Task<(JsonDocument? Document, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBytes) return (null, ControlPlane.Problem.Of(StatusCodes.Status413PayloadTooLarge, $"The body takes at most {MaxBytes} bytes."));
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes) return (null, ControlPlane.Problem.Of(StatusCodes.Status413PayloadTooLarge, $"The body takes at most {MaxBytes} bytes."));
-            buffer.Write(chunk, 0, read);
-        }
+        var (bytes, problem) = await ReadBytesAsync(request, MaxBytes, cancellationToken);
+        if (problem is not null) return (null, problem);
         try
         {
-            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 16 }), null);
+            return (JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 }), null);
         }
         catch (JsonException exception)
         {
             return (null, ControlPlane.Problem.Of(StatusCodes.Status400BadRequest, "The body is not JSON: " + exception.Message));
         }
+    }
+
+    /// <summary>
+    /// The whole body if it is at most <paramref name="limit"/> bytes, else the 413 problem (naming <paramref name="setting"/>
+    /// when a setting sets the limit). A body past --max-body-bytes sent without a length up front is stopped by Kestrel
+    /// while it is read; that refusal gets the same problem rather than an empty 413.
+    /// </summary>
+    public static async Task<(byte[] Bytes, IResult? Problem)> ReadBytesAsync(HttpRequest request, long limit, CancellationToken cancellationToken, string? setting = null)
+    {
+        var tooLarge = ControlPlane.Problem.Of(StatusCodes.Status413PayloadTooLarge,
+            $"The body takes at most {limit} bytes{(setting is null ? "" : $" ({setting})")}.");
+        if (request.ContentLength > limit) return ([], tooLarge);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit) return ([], tooLarge);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ([], tooLarge);
+        }
+        return (buffer.ToArray(), null);
     }
 
     public static string Write(Action<Utf8JsonWriter> write)

@@ -20,19 +20,8 @@ public static class StateEndpoints
 
         group.MapPost("/state", async (HttpContext http, StateStore state, StateControl control, ServerSettings settings) =>
         {
-            byte[] body;
-            try
-            {
-                if (http.Request.ContentLength > settings.MaxBodyBytes) return TooLarge(settings);
-                using var buffer = new MemoryStream();
-                // Kestrel stops the body at --max-body-bytes whether or not it said its length.
-                await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-                body = buffer.ToArray();
-            }
-            catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                return TooLarge(settings);
-            }
+            var (body, tooLarge) = await RequestJson.ReadBytesAsync(http.Request, settings.MaxBodyBytes, http.RequestAborted, "--max-body-bytes");
+            if (tooLarge is not null) return tooLarge;
             StateDocument document;
             try
             {
@@ -80,9 +69,6 @@ public static class StateEndpoints
             return Json(outcome);
         });
     }
-
-    private static IResult TooLarge(ServerSettings settings) =>
-        Problem.Of(StatusCodes.Status413PayloadTooLarge, $"The document is larger than --max-body-bytes ({settings.MaxBodyBytes} bytes).");
 
     private static IResult Json(ResetOutcome outcome)
     {

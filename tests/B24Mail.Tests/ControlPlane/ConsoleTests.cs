@@ -92,6 +92,56 @@ public sealed class ConsoleTests
     }
 
     [Fact]
+    public async Task A_call_does_not_ask_the_portal_state_but_needs_an_active_administrator()
+    {
+        await using var server = await LiveServer.StartAsync();
+        var portal = server.HttpsBase + "/_b24mail/portals/default";
+        Assert.Equal(HttpStatusCode.OK, (await server.PostJsonAsync(portal, new { state = "blocked" })).Status);
+        Assert.Equal("OVERLOAD_LIMIT", (await server.GetAsync(server.Webhook + "mailservice.list")).Error);
+        // The console stands in for the portal's own interface, which a blocked REST API does not close.
+        var listed = await server.PostJsonAsync(Call(server, "mailservice.list"), "{}");
+        Assert.True(listed.Status == HttpStatusCode.OK, listed.Raw);
+        Assert.Equal(8, listed.Result.GetArrayLength());
+
+        Assert.Equal(HttpStatusCode.OK, (await server.PostJsonAsync(portal + "/users/1", new { active = false })).Status);
+        var orphan = await server.PostJsonAsync(Call(server, "mailservice.list"), "{}");
+        Assert.Equal(HttpStatusCode.Conflict, orphan.Status);
+        Assert.Contains("no active administrator", orphan.Raw);
+
+        // A user made administrator is the one it calls as from then on.
+        var user = await server.AddUserAsync(admin: false);
+        Assert.Equal(HttpStatusCode.OK, (await server.PostJsonAsync(portal + $"/users/{user}", new { admin = true })).Status);
+        var added = await server.PostJsonAsync(Call(server, "mailservice.add"), new { NAME = "By the new admin" });
+        Assert.True(added.Status == HttpStatusCode.OK, added.Raw);
+    }
+
+    [Fact]
+    public async Task A_call_larger_than_the_body_limit_is_refused_with_a_problem_and_stores_nothing()
+    {
+        await using var server = await LiveServer.StartAsync("--max-body-bytes", "4096");
+        var body = "{\"NAME\":\"" + new string('x', 5000) + "\"}";
+        var sized = await server.PostJsonAsync(Call(server, "mailservice.add"), body);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, sized.Status);
+        Assert.Equal("application/problem+json", sized.Message.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("--max-body-bytes", sized.Json.GetProperty("detail").GetString());
+        // Without a length up front Kestrel stops the body; the answer is the same problem, not an empty 413 (or the
+        // connection closed on a client still sending, HTTP/1.1's race).
+        var chunked = new HttpRequestMessage(HttpMethod.Post, Call(server, "mailservice.add")) { Content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body))) };
+        chunked.Content.Headers.ContentType = new("application/json");
+        chunked.Headers.TransferEncodingChunked = true;
+        try
+        {
+            var response = await server.SendAsync(chunked);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.Status);
+            Assert.Equal("application/problem+json", response.Message.Content.Headers.ContentType?.MediaType);
+        }
+        catch (HttpRequestException)
+        {
+        }
+        Assert.Equal(8, (await server.GetAsync(server.Webhook + "mailservice.list")).Result.GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_user_made_administrator_may_change_mail_services()
     {
         await using var server = await LiveServer.StartAsync();

@@ -24,8 +24,8 @@ public static class CallEndpoints
             MethodRegistry registry, IRestRecorder recorder, TimeProvider time, ServerSettings settings) =>
         {
             var aborted = http.RequestAborted;
-            var body = await ReadBodyAsync(http.Request, settings.MaxBodyBytes, aborted);
-            if (body is null) return Problem.Of(StatusCodes.Status413PayloadTooLarge, $"The body takes at most {settings.MaxBodyBytes} bytes.");
+            var (body, tooLarge) = await RequestJson.ReadBytesAsync(http.Request, settings.MaxBodyBytes, aborted, "--max-body-bytes");
+            if (tooLarge is not null) return tooLarge;
             var parameters = body.Length == 0 ? new PhpArray() : JsonParams.Parse(body);
             if (parameters is null) return Problem.Of(StatusCodes.Status400BadRequest, "The body is a JSON object of the method's parameters.");
             var portal = await identity.FindPortalAsync(code, aborted);
@@ -72,20 +72,5 @@ public static class CallEndpoints
             }
             return Results.Empty;
         });
-    }
-
-    /// <summary>The whole body, or null past the server's body limit (a logo in base64 is larger than a control-plane document).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit) return null;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16384];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 }
