@@ -21,6 +21,12 @@ internal sealed partial class ChangeCounter(NpgsqlDataSource source)
     private bool _reading;
     private TaskCompletionSource<ChangeCount>? _next;
     private CountQuery _query = CountQuery.For([]);
+    // The newest counts this node knows to be complete: every read's, raised by this node's own bumps. While the
+    // change feed vouches for it (see ChangeFeed), a request takes these instead of reading.
+    private ChangeCount? _known;
+
+    /// <summary>Set by the change feed: true while every write acknowledged anywhere is already in <see cref="_known"/>.</summary>
+    internal Func<bool> Vouched { get; set; } = static () => false;
 
     /// <summary>Round trips made, for tests that check reads are shared.</summary>
     internal long Reads;
@@ -51,7 +57,31 @@ internal sealed partial class ChangeCounter(NpgsqlDataSource source)
         }
     }
 
-    public Task<ChangeCount> CurrentAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts covering every write acknowledged before this call: this node's known counts while the change feed
+    /// vouches for them and they count <paramref name="group"/>, otherwise a read that starts after the call.
+    /// </summary>
+    public Task<ChangeCount> CurrentAsync(string group, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _known) is { } known && known.Has(group) && Vouched())
+        {
+            return cancellationToken.IsCancellationRequested ? Task.FromCanceled<ChangeCount>(cancellationToken) : Task.FromResult(known);
+        }
+        return ReadAfterAsync(cancellationToken);
+    }
+
+    /// <summary>This node's own write bumped <paramref name="group"/> (null: all) to <paramref name="value"/>.</summary>
+    public void Observe(string? group, long value)
+    {
+        // A group the known counts lack stays out: other nodes' writes of it may be newer, and were never read here.
+        while (Volatile.Read(ref _known) is { } known && (group is null || known.Has(group)))
+        {
+            if (Interlocked.CompareExchange(ref _known, known.After(group, value), known) == known) return;
+        }
+    }
+
+    /// <summary>Counts read by a round trip that starts after this call (shared with the callers around it).</summary>
+    public Task<ChangeCount> ReadAfterAsync(CancellationToken cancellationToken)
     {
         // A read can finish before its caller starts waiting, and WaitAsync hands back a finished task whatever the token says.
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<ChangeCount>(cancellationToken);
@@ -112,7 +142,12 @@ internal sealed partial class ChangeCounter(NpgsqlDataSource source)
         await reader.ReadAsync();
         var counts = ImmutableDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
         for (var i = 0; i < query.Groups.Length; i++) counts[query.Groups[i]] = reader.GetInt64(i + 1);
-        return new ChangeCount(reader.GetInt64(0), counts.ToImmutable());
+        var read = new ChangeCount(reader.GetInt64(0), counts.ToImmutable());
+        while (true)
+        {
+            var known = Volatile.Read(ref _known);
+            if (Interlocked.CompareExchange(ref _known, known is null ? read : known.Max(read), known) == known) return read;
+        }
     }
 
     /// <summary>The groups a read counts and its text, made again only when a group is first tracked, so each read's text is the prepared one.</summary>

@@ -9,7 +9,7 @@ namespace B24Mail.Storage.Postgres;
 /// so batches never wait on each other's row locks. If a statement fails, the transaction is rolled back whole and
 /// each statement is sent again alone, so only the failing one reports its error.
 /// </summary>
-internal sealed class GroupCommit(NpgsqlDataSource source)
+internal sealed class GroupCommit(NpgsqlDataSource source, ChangeFeed feed)
 {
     /// <summary>More statements than this wait for the next batch: a batch's statements hold their row locks until its commit.</summary>
     private const int MaxStatements = 256;
@@ -23,10 +23,11 @@ internal sealed class GroupCommit(NpgsqlDataSource source)
 
     internal sealed record Pending(string? Group, string Sql, (string Name, object? Value)[] Parameters)
     {
-        public TaskCompletionSource<(object? Result, long Bump)> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>The statement's result, its group's count after its batch, and when the other nodes know of it (see <see cref="ChangeFeed.SettleAsync"/>).</summary>
+        public TaskCompletionSource<(object? Result, long Bump, Task Settled)> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    public Task<(object? Result, long Bump)> WriteAsync(Pending pending)
+    public Task<(object? Result, long Bump, Task Settled)> WriteAsync(Pending pending)
     {
         lock (_gate)
         {
@@ -64,8 +65,10 @@ internal sealed class GroupCommit(NpgsqlDataSource source)
             Interlocked.Increment(ref Batches);
             try
             {
-                var results = await SendAsync(batch);
-                for (var i = 0; i < batch.Count; i++) batch[i].Done.SetResult(results[i]);
+                // The next batch goes out while this one's writers wait for the other nodes.
+                var (results, notice) = await SendAsync(batch);
+                var settled = feed.SettleAsync(notice);
+                for (var i = 0; i < batch.Count; i++) batch[i].Done.SetResult((results[i].Result, results[i].Bump, settled));
             }
             catch (RolledBack) when (batch.Count > 1)
             {
@@ -74,7 +77,8 @@ internal sealed class GroupCommit(NpgsqlDataSource source)
                 {
                     try
                     {
-                        pending.Done.SetResult((await SendAsync([pending]))[0]);
+                        var (results, notice) = await SendAsync([pending]);
+                        pending.Done.SetResult((results[0].Result, results[0].Bump, feed.SettleAsync(notice)));
                     }
                     catch (Exception exception)
                     {
@@ -99,7 +103,7 @@ internal sealed class GroupCommit(NpgsqlDataSource source)
     /// <summary>What the caller sees: PostgreSQL's own error, as from any other write.</summary>
     private static Exception Reported(Exception exception) => exception is RolledBack ? exception.InnerException! : exception;
 
-    private async Task<(object? Result, long Bump)[]> SendAsync(List<Pending> batch)
+    private async Task<((object? Result, long Bump)[] Results, ChangeFeed.Notice? Notice)> SendAsync(List<Pending> batch)
     {
         var groups = batch.Select(pending => pending.Group).Distinct().ToArray();
         await using var connection = await source.OpenConnectionAsync();
@@ -113,7 +117,8 @@ internal sealed class GroupCommit(NpgsqlDataSource source)
         }
         // COMMIT completes (the log flushed) before PostgreSQL runs the bumps after it.
         command.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-        command.BatchCommands.Add(new NpgsqlBatchCommand(ChangeCounter.BumpSql(groups)));
+        var notice = feed.NoticeForBatch();
+        ChangeFeed.AddBump(command.BatchCommands, ChangeCounter.BumpSql(groups), notice);
         // Every statement returns rows (see IDatabase.WriteScalarAsync), so result i is statement i's; BEGIN and COMMIT
         // have none. A statement's error arrives as the reader moves to its result: `next` says whose that is.
         var results = new object?[batch.Count];
@@ -136,6 +141,6 @@ internal sealed class GroupCommit(NpgsqlDataSource source)
         await using var bumpReader = reader;
         await reader.ReadAsync();
         var bumps = groups.Select((group, i) => (group, Convert.ToInt64(reader.GetValue(i)))).ToDictionary(pair => pair.group ?? "", pair => pair.Item2);
-        return [.. batch.Select((pending, i) => (results[i], bumps[pending.Group ?? ""]))];
+        return ([.. batch.Select((pending, i) => (results[i], bumps[pending.Group ?? ""]))], notice);
     }
 }

@@ -29,6 +29,8 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
 
     private readonly NpgsqlDataSource _source;
     private readonly NpgsqlDataSource _counterSource;
+    private readonly NpgsqlDataSource _feedSource;
+    private readonly ChangeFeed _feed;
     private readonly StorageHealth? _health;
     private readonly ChangeCounter _counter;
     private readonly GroupCommit _groupCommit;
@@ -56,8 +58,14 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
         builder.MaxPoolSize = 1;
         builder.MinPoolSize = 0;
         _counterSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        // The change feed listens on a connection it holds for the node's life (see ChangeFeed), named so an
+        // operator can tell it in pg_stat_activity.
+        builder.ApplicationName = ChangeFeed.ApplicationName;
+        _feedSource = NpgsqlDataSource.Create(builder.ConnectionString);
         _counter = new ChangeCounter(_counterSource);
-        _groupCommit = new GroupCommit(_source);
+        _feed = new ChangeFeed(_feedSource, _source, _counter);
+        _counter.Vouched = () => _feed.Vouching;
+        _groupCommit = new GroupCommit(_source, _feed);
     }
 
     public SqlDialect Dialect => SqlDialect.Postgres;
@@ -82,7 +90,21 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
         return result;
     }
 
+    /// <summary>Whether this node answers cached reads from the counts it knows, for tests.</summary>
+    internal bool Vouching => _feed.Vouching;
+
+    /// <summary>This node's change feed, for tests.</summary>
+    internal ChangeFeed Feed => _feed;
+
     public Task<T> WriteAsync<T>(Func<IDbSession, ValueTask<T>> write) => RecordWriteAsync(async () =>
+    {
+        var (result, bumped, notice) = await CommitAsync(write);
+        // Acknowledged only once every other node knows of it (see ChangeFeed), the connection already back in the pool.
+        if (bumped) await _feed.SettleAsync(notice);
+        return result;
+    });
+
+    private async Task<(T Result, bool Bumped, ChangeFeed.Notice? Notice)> CommitAsync<T>(Func<IDbSession, ValueTask<T>> write)
     {
         await using var connection = await _source.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -95,18 +117,20 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
         if (session.KeepsCaches)
         {
             await transaction.CommitAsync();
-            return result;
+            return (result, false, null);
         }
         var groups = session.ChangedGroups?.ToArray() ?? [null];
         await EnsureSequencesAsync(groups);
         // The bumps follow the commit in the same round trip: PostgreSQL runs the second statement only once the
         // first has committed, so a node that reads the new counts also sees this write.
-        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { new("COMMIT"), new(ChangeCounter.BumpSql(groups)) } };
+        var notice = _feed.NoticeForBatch();
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { new("COMMIT") } };
+        ChangeFeed.AddBump(batch.BatchCommands, ChangeCounter.BumpSql(groups), notice);
         await using var reader = await batch.ExecuteReaderAsync();
         await reader.ReadAsync();
         Bumped(groups, Row(reader));
-        return result;
-    });
+        return (result, true, notice);
+    }
 
     /// <summary>The statement goes out with those of other requests, its commit and the bump in one round trip (see <see cref="GroupCommit"/>).</summary>
     public Task<object?> WriteScalarAsync(string? tables, string sql, params (string Name, object? Value)[] parameters) => RecordWriteAsync(async () =>
@@ -114,8 +138,9 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
         if (!ReturnsRows().IsMatch(sql)) throw new ArgumentException("A single-statement write must return rows (RETURNING), so its result can be told from the others' in a batch.", nameof(sql));
         string?[] groups = [tables is null ? null : ChangeCounter.CheckGroup(tables)];
         await EnsureSequencesAsync(groups);
-        var (result, bump) = await _groupCommit.WriteAsync(new GroupCommit.Pending(groups[0], sql, parameters));
+        var (result, bump, settled) = await _groupCommit.WriteAsync(new GroupCommit.Pending(groups[0], sql, parameters));
         Bumped(groups, [bump]);
+        await settled;
         return result;
     });
 
@@ -132,6 +157,7 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
     /// <summary>The rest of this request reads past its own write.</summary>
     private void Bumped(string?[] groups, object?[] bumps)
     {
+        for (var i = 0; i < groups.Length; i++) _counter.Observe(groups[i], Convert.ToInt64(bumps[i]));
         if (_request.Value is not { Count: { } count } request) return;
         for (var i = 0; i < groups.Length; i++) count = count.After(groups[i], Convert.ToInt64(bumps[i]));
         request.Count = count;
@@ -175,12 +201,13 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
     /// <summary>The counts a cached read of <paramref name="group"/> must be at least as new as: read once per request (or per session outside one).</summary>
     private async ValueTask<GroupVersion> VersionAsync(PostgresSession session, string group)
     {
+        _feed.Start();
         var holder = _request.Value ?? session.Own;
         if (holder.Count is { } known && known.Has(group)) return known.For(group);
         await EnsureSequencesAsync([group]);
         ChangeCount read;
         // A read already on the wire when the group was first tracked does not count it; the next one does.
-        do read = await _counter.CurrentAsync(session.Cancellation);
+        do read = await _counter.CurrentAsync(group, session.Cancellation);
         while (!read.Has(group));
         holder.Count = holder.Count is { } earlier ? earlier.Max(read) : read;
         return holder.Count.For(group);
@@ -229,8 +256,10 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
 
     public async ValueTask DisposeAsync()
     {
+        await _feed.DisposeAsync();
         await _source.DisposeAsync();
         await _counterSource.DisposeAsync();
+        await _feedSource.DisposeAsync();
     }
 
     private sealed class Scope(PostgresDatabase database) : IDisposable

@@ -8,27 +8,8 @@ namespace B24Mail.Tests.Storage;
 /// What a PostgreSQL node keeps in memory: cached reads, valid while the database's change count stays put.
 /// Two <see cref="PostgresDatabase"/> instances on one real database stand for two nodes.
 /// </summary>
-public sealed class PostgresDatabaseTests : IAsyncLifetime
+public sealed class PostgresDatabaseTests : TwoPostgresNodes
 {
-    private string _connection = null!;
-    private PostgresDatabase _node = null!;
-    private PostgresDatabase _other = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _connection = await PostgresTestDatabase.CreateAsync();
-        _node = new PostgresDatabase(_connection);
-        _other = new PostgresDatabase(_connection);
-        await _node.WriteAsync(session => session.ExecuteAsync("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL); INSERT INTO t VALUES (1, 'one')"));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        await _other.DisposeAsync();
-        await PostgresTestDatabase.DropAsync(_connection);
-    }
-
     private int _loads;
 
     /// <summary>The cached value of row 1; counts the loads that reached the database.</summary>
@@ -47,109 +28,109 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     });
 
     [Fact]
-    public async Task A_cached_read_sees_a_write_another_node_acknowledged_before_it()
+    public async Task A_cached_read_sees_a_write_anotherNode_acknowledged_before_it()
     {
-        Assert.Equal("one", await ReadAsync(_node));
+        Assert.Equal("one", await ReadAsync(Node));
         var loads = _loads;
-        Assert.Equal("one", await ReadAsync(_node));
+        Assert.Equal("one", await ReadAsync(Node));
         Assert.Equal(loads, _loads);
 
-        await SetAsync(_other, "two");
-        Assert.Equal("two", await ReadAsync(_node));
-        await SetAsync(_other, "three");
-        using (_node.Begin()) Assert.Equal("three", await ReadAsync(_node));
+        await SetAsync(Other, "two");
+        Assert.Equal("two", await ReadAsync(Node));
+        await SetAsync(Other, "three");
+        using (Node.Begin()) Assert.Equal("three", await ReadAsync(Node));
     }
 
     [Fact]
     public async Task The_reads_of_one_request_share_one_count_and_see_the_requests_own_writes()
     {
-        await ReadAsync(_node);
-        using (_node.Begin())
+        await ReadAsync(Node);
+        using (Node.Begin())
         {
-            var before = _node.CounterReads;
-            for (var i = 0; i < 5; i++) Assert.Equal("one", await ReadAsync(_node));
-            Assert.Equal(before + 1, _node.CounterReads);
+            var before = Node.CounterReads;
+            for (var i = 0; i < 5; i++) Assert.Equal("one", await ReadAsync(Node));
+            Assert.Equal(before + 1, Node.CounterReads);
 
-            await SetAsync(_node, "mine");
-            Assert.Equal("mine", await ReadAsync(_node));
+            await SetAsync(Node, "mine");
+            Assert.Equal("mine", await ReadAsync(Node));
             // The write's own bump told the request how new its reads must be: no second round trip for it.
-            Assert.Equal(before + 1, _node.CounterReads);
+            Assert.Equal(before + 1, Node.CounterReads);
         }
     }
 
     [Fact]
     public async Task Requests_arriving_together_share_their_reads_of_the_count()
     {
-        await ReadAsync(_node);
-        var before = _node.CounterReads;
+        await ReadAsync(Node);
+        var before = Node.CounterReads;
         // Awaited, not waited for on pool threads: 200 blocked threads would be let in a few at a time, and the
         // requests would not arrive together.
         var start = new TaskCompletionSource();
         var requests = Enumerable.Range(0, 200).Select(async _ =>
         {
             await start.Task;
-            using (_node.Begin()) return await ReadAsync(_node);
+            using (Node.Begin()) return await ReadAsync(Node);
         }).ToArray();
         start.SetResult();
         Assert.All(await Task.WhenAll(requests), value => Assert.Equal("one", value));
-        var reads = _node.CounterReads - before;
+        var reads = Node.CounterReads - before;
         Assert.InRange(reads, 1, 100);
     }
 
     [Fact]
-    public async Task A_write_that_changes_no_cached_table_leaves_the_caches_of_every_node()
+    public async Task A_write_that_changes_no_cached_table_leaves_the_caches_of_everyNode()
     {
-        Assert.Equal("one", await ReadAsync(_node));
+        Assert.Equal("one", await ReadAsync(Node));
         // Deliberately against its promise, so the test can see that the caches stayed.
-        await SetAsync(_other, "hidden", keepCaches: true);
-        Assert.Equal("one", await ReadAsync(_node));
-        await SetAsync(_other, "seen");
-        Assert.Equal("seen", await ReadAsync(_node));
+        await SetAsync(Other, "hidden", keepCaches: true);
+        Assert.Equal("one", await ReadAsync(Node));
+        await SetAsync(Other, "seen");
+        Assert.Equal("seen", await ReadAsync(Node));
     }
 
     [Fact]
     public async Task A_write_that_names_its_group_ends_only_that_groups_caches()
     {
-        Assert.Equal("one", await ReadAsync(_node));
+        Assert.Equal("one", await ReadAsync(Node));
         // Deliberately against its promise again: the row is in group "test", the write says "other".
-        await SetAsync(_other, "hidden", changes: "other");
-        Assert.Equal("one", await ReadAsync(_node));
-        await SetAsync(_other, "named", changes: "test");
-        Assert.Equal("named", await ReadAsync(_node));
+        await SetAsync(Other, "hidden", changes: "other");
+        Assert.Equal("one", await ReadAsync(Node));
+        await SetAsync(Other, "named", changes: "test");
+        Assert.Equal("named", await ReadAsync(Node));
     }
 
     [Fact]
     public async Task A_single_statement_write_commits_answers_and_ends_its_groups_caches_in_one_call()
     {
-        Assert.Equal("one", await ReadAsync(_node));
-        Assert.Equal(1, Convert.ToInt32(await _other.WriteScalarAsync("test", "UPDATE t SET v = @v WHERE k = 1 RETURNING k", ("@v", "scalar"))));
-        Assert.Equal("scalar", await ReadAsync(_node));
-        Assert.Null(await _other.WriteScalarAsync("test", "UPDATE t SET v = 'x' WHERE k = 99 RETURNING k"));
-        Assert.Null(await _other.WriteScalarAsync(null, "UPDATE t SET v = 'y' WHERE k = 99 RETURNING k"));
-        await Assert.ThrowsAsync<ArgumentException>(() => _other.WriteScalarAsync(null, "UPDATE t SET v = 'y' WHERE k = 99"));
+        Assert.Equal("one", await ReadAsync(Node));
+        Assert.Equal(1, Convert.ToInt32(await Other.WriteScalarAsync("test", "UPDATE t SET v = @v WHERE k = 1 RETURNING k", ("@v", "scalar"))));
+        Assert.Equal("scalar", await ReadAsync(Node));
+        Assert.Null(await Other.WriteScalarAsync("test", "UPDATE t SET v = 'x' WHERE k = 99 RETURNING k"));
+        Assert.Null(await Other.WriteScalarAsync(null, "UPDATE t SET v = 'y' WHERE k = 99 RETURNING k"));
+        await Assert.ThrowsAsync<ArgumentException>(() => Other.WriteScalarAsync(null, "UPDATE t SET v = 'y' WHERE k = 99"));
 
-        using (_node.Begin())
+        using (Node.Begin())
         {
-            Assert.Equal("scalar", await ReadAsync(_node));
-            await _node.WriteScalarAsync("test", "UPDATE t SET v = 'own' WHERE k = 1 RETURNING k");
-            Assert.Equal("own", await ReadAsync(_node));
+            Assert.Equal("scalar", await ReadAsync(Node));
+            await Node.WriteScalarAsync("test", "UPDATE t SET v = 'own' WHERE k = 1 RETURNING k");
+            Assert.Equal("own", await ReadAsync(Node));
         }
         // A statement that fails changes nothing and says why.
-        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => _node.WriteScalarAsync("test", "UPDATE t SET k = NULL WHERE k = 1 RETURNING k"));
-        Assert.Equal("own", await ReadAsync(_node));
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Node.WriteScalarAsync("test", "UPDATE t SET k = NULL WHERE k = 1 RETURNING k"));
+        Assert.Equal("own", await ReadAsync(Node));
     }
 
     [Fact]
     public async Task Concurrent_single_statement_writes_share_batches_and_a_failing_one_fails_alone()
     {
-        await _node.WriteAsync(session => session.ExecuteAsync("CREATE TABLE w (id INTEGER PRIMARY KEY, n INTEGER NOT NULL CHECK (n >= 0))"));
-        var before = _node.WriteBatches;
+        await Node.WriteAsync(session => session.ExecuteAsync("CREATE TABLE w (id INTEGER PRIMARY KEY, n INTEGER NOT NULL CHECK (n >= 0))"));
+        var before = Node.WriteBatches;
         var start = new TaskCompletionSource();
         // Row 13 breaks the CHECK: its batch is rolled back and sent again a statement at a time.
         var writes = Enumerable.Range(1, 200).Select(async i =>
         {
             await start.Task;
-            return await _node.WriteScalarAsync("test", "INSERT INTO w (id, n) VALUES (@id, @n) RETURNING id", ("@id", i), ("@n", i == 13 ? -1 : i));
+            return await Node.WriteScalarAsync("test", "INSERT INTO w (id, n) VALUES (@id, @n) RETURNING id", ("@id", i), ("@n", i == 13 ? -1 : i));
         }).ToArray();
         start.SetResult();
         await Assert.ThrowsAsync<Npgsql.PostgresException>(() => writes[12]);
@@ -157,28 +138,28 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         {
             if (i != 12) Assert.Equal(i + 1, Convert.ToInt32(await writes[i]));
         }
-        Assert.Equal(199L, Convert.ToInt64(await _other.ReadAsync(session => session.ScalarAsync("SELECT count(*) FROM w"))));
-        Assert.InRange(_node.WriteBatches - before, 1, 150);
+        Assert.Equal(199L, Convert.ToInt64(await Other.ReadAsync(session => session.ScalarAsync("SELECT count(*) FROM w"))));
+        Assert.InRange(Node.WriteBatches - before, 1, 150);
     }
 
     [Fact]
     public async Task A_batch_whose_bump_fails_after_its_commit_is_not_sent_again()
     {
-        await _node.WriteAsync(session => session.ExecuteAsync("CREATE TABLE n (id SERIAL PRIMARY KEY, v INTEGER NOT NULL)"));
-        await _node.WriteScalarAsync("test", "INSERT INTO n (v) VALUES (0) RETURNING id");
+        await Node.WriteAsync(session => session.ExecuteAsync("CREATE TABLE n (id SERIAL PRIMARY KEY, v INTEGER NOT NULL)"));
+        await Node.WriteScalarAsync("test", "INSERT INTO n (v) VALUES (0) RETURNING id");
         // By hand, behind the node's back: its next bumps fail after their commits.
-        await _other.WriteAsync(session => session.ExecuteAsync("DROP SEQUENCE b24mail_changes_test"));
+        await Other.WriteAsync(session => session.ExecuteAsync("DROP SEQUENCE b24mail_changes_test"));
         var start = new TaskCompletionSource();
         var writes = Enumerable.Range(1, 100).Select(async i =>
         {
             await start.Task;
-            return await _node.WriteScalarAsync("test", "INSERT INTO n (v) VALUES (@v) RETURNING id", ("@v", i));
+            return await Node.WriteScalarAsync("test", "INSERT INTO n (v) VALUES (@v) RETURNING id", ("@v", i));
         }).ToArray();
         start.SetResult();
         foreach (var write in writes) await Assert.ThrowsAsync<Npgsql.PostgresException>(() => write);
         // Each row once: a batch rolled back and resent would have written its rows twice.
-        Assert.Equal(101L, Convert.ToInt64(await _other.ReadAsync(session => session.ScalarAsync("SELECT count(*) FROM n"))));
-        Assert.Equal(101L, Convert.ToInt64(await _other.ReadAsync(session => session.ScalarAsync("SELECT count(DISTINCT v) FROM n"))));
+        Assert.Equal(101L, Convert.ToInt64(await Other.ReadAsync(session => session.ScalarAsync("SELECT count(*) FROM n"))));
+        Assert.Equal(101L, Convert.ToInt64(await Other.ReadAsync(session => session.ScalarAsync("SELECT count(DISTINCT v) FROM n"))));
     }
 
     [Theory]
@@ -187,8 +168,8 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     [InlineData("a; DROP TABLE t")]
     public async Task A_group_name_that_is_not_plain_is_refused(string group)
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => _node.ReadAsync(reader => reader.CachedAsync(group, "k", _ => ValueTask.FromResult("x"))));
-        await Assert.ThrowsAsync<ArgumentException>(() => _node.WriteScalarAsync(group, "UPDATE t SET v = v RETURNING k"));
+        await Assert.ThrowsAsync<ArgumentException>(() => Node.ReadAsync(reader => reader.CachedAsync(group, "k", _ => ValueTask.FromResult("x"))));
+        await Assert.ThrowsAsync<ArgumentException>(() => Node.WriteScalarAsync(group, "UPDATE t SET v = v RETURNING k"));
     }
 
     [Fact]
@@ -197,7 +178,7 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         var loads = 0;
         for (var i = 0; i < 3; i++)
         {
-            Assert.Null(await _node.ReadAsync(reader => reader.CachedAsync<string?>("test", "missing", _ =>
+            Assert.Null(await Node.ReadAsync(reader => reader.CachedAsync<string?>("test", "missing", _ =>
             {
                 loads++;
                 return ValueTask.FromResult<string?>(null);
@@ -211,6 +192,6 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     {
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _node.ReadAsync(reader => reader.CachedAsync("test", "t:1", _ => ValueTask.FromResult("x")), cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Node.ReadAsync(reader => reader.CachedAsync("test", "t:1", _ => ValueTask.FromResult("x")), cancelled.Token));
     }
 }
