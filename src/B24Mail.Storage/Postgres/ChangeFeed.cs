@@ -7,9 +7,9 @@ namespace B24Mail.Storage.Postgres;
 /// Lets a node answer a request's cached reads from the counts it already knows instead of reading them, without
 /// giving up exactness across nodes. Each node holds a lease in <c>b24mail_nodes</c>, renewed every
 /// <see cref="Renewal"/> on a connection of its own that listens on one channel. A write that bumped a count
-/// notifies the channel after its bump, in the same round trip, and is acknowledged to its caller only once every
-/// other node whose lease holds has answered that it read the counts after the notice (so what it knows covers the
-/// write), or its lease has run out. A node vouches for what it knows only while its own lease holds, by its own
+/// notifies the channel after its bump, in the same round trip, with the counts the bump set, and is acknowledged to
+/// its caller only once every other node whose lease holds has answered that it took those counts in (so what it
+/// knows covers the write), or its lease has run out. A node vouches for what it knows only while its own lease holds, by its own
 /// clock and with a margin, so a node that stopped answering has stopped vouching before writers stop waiting for
 /// it; and only once it has been registered for longer than a writer keeps its list of live nodes, followed by a read
 /// of the counts, since a writer that did not list it yet did not wait for it and that read covers its write. A node
@@ -66,11 +66,16 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
     internal long AcksSent;
     internal long Resent;
 
-    /// <summary>A write's notice: node <see cref="Writer"/>'s <see cref="Number"/>th.</summary>
+    /// <summary>A write's notice: node <see cref="Writer"/>'s <see cref="Number"/>th. Its notification also carries the counts the write's bump set.</summary>
     internal sealed record Notice(string Writer, long Number)
     {
-        public string Payload => $"c {Writer} {Number}";
+        public string Header => $"c {Writer} {Number}";
+
+        public string Payload(IEnumerable<(string? Group, long Value)> bumps) => string.Join(' ', bumps.Select(bump => $"{GroupWord(bump.Group)}={bump.Value}").Prepend(Header));
     }
+
+    /// <summary>How a notification names a group; "*" is the count every group depends on.</summary>
+    private static string GroupWord(string? group) => group ?? "*";
 
     /// <summary>Other nodes whose leases held when the list was read (sent at <see cref="ReadAt"/>, a Stopwatch timestamp).</summary>
     private sealed record LiveNodes(long ReadAt, string[] Others);
@@ -106,29 +111,32 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
             : null;
 
     /// <summary>
-    /// The bump, and with a notice its notification: in a transaction of their own that does not wait for the log
-    /// (a notice needs a transaction id, and its durability is the write's, already flushed), so the notice is sent
-    /// when the bump is visible.
+    /// The bump of <paramref name="groups"/>, and with a notice its notification carrying the values the bump set:
+    /// in a transaction of their own that does not wait for the log (a notification needs a transaction id, and its
+    /// durability is the write's, already flushed), so the notification is sent when the bump is visible.
     /// </summary>
-    public static void AddBump(NpgsqlBatchCommandCollection commands, string bumpSql, Notice? notice)
+    public static void AddBump(NpgsqlBatchCommandCollection commands, string?[] groups, Notice? notice)
     {
+        var bump = new NpgsqlBatchCommand(ChangeCounter.BumpSql(groups));
         if (notice is null)
         {
-            commands.Add(new NpgsqlBatchCommand(bumpSql));
+            commands.Add(bump);
             return;
         }
         commands.Add(new NpgsqlBatchCommand("BEGIN"));
         commands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO off"));
-        commands.Add(new NpgsqlBatchCommand(bumpSql));
-        commands.Add(Notification(notice.Payload));
+        commands.Add(bump);
+        var values = string.Concat(groups.Select(group => $", '{GroupWord(group)}=' || currval('{ChangeCounter.SequenceOf(group)}')"));
+        commands.Add(new NpgsqlBatchCommand($"SELECT 1 FROM pg_notify('{Channel}', concat_ws(' ', $1{values}))") { Parameters = { new() { Value = notice.Header } } });
         commands.Add(new NpgsqlBatchCommand("COMMIT"));
     }
 
     /// <summary>
-    /// Returns once every other node listed as live has read the counts after this write's bump, or left, or let its
-    /// lease run out. <paramref name="sent"/> is the notice the write's batch carried, if any.
+    /// Returns once every other node listed as live has taken in the counts this write's bump set
+    /// (<paramref name="bumps"/>), or left, or let its lease run out. <paramref name="sent"/> is the notice the write's
+    /// batch carried, if any.
     /// </summary>
-    public async Task SettleAsync(Notice? sent)
+    public async Task SettleAsync(Notice? sent, (string? Group, long Value)[] bumps)
     {
         Start();
         var bumped = Stopwatch.GetTimestamp();
@@ -138,7 +146,7 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
         // others can would wait for ever: the write is reported failed instead, though it is committed.
         await _listens.Task.WaitAsync(Lease * 2, _stop.Token);
         var notice = sent;
-        if (notice is null || notice.Writer != Id) notice = await NotifyAsync();
+        if (notice is null || notice.Writer != Id) notice = await NotifyAsync(bumps);
         var resendAt = Stopwatch.GetTimestamp() + Ticks(Renewal);
         while (true)
         {
@@ -156,8 +164,8 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
             // channel (the notice again; a node answers the newest notice of each writer it heard).
             await ListAsync();
             Interlocked.Increment(ref Resent);
-            if (notice.Writer == Id) await SendAsync(notice.Payload);
-            else notice = await NotifyAsync();
+            if (notice.Writer == Id) await SendAsync(notice.Payload(bumps));
+            else notice = await NotifyAsync(bumps);
             resendAt = Stopwatch.GetTimestamp() + Ticks(Renewal);
         }
     }
@@ -175,10 +183,10 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
         }
     }
 
-    private async Task<Notice> NotifyAsync()
+    private async Task<Notice> NotifyAsync((string? Group, long Value)[] bumps)
     {
         var notice = new Notice(Id, Interlocked.Increment(ref _notices));
-        await SendAsync(notice.Payload);
+        await SendAsync(notice.Payload(bumps));
         return notice;
     }
 
@@ -389,7 +397,13 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
         var me = Id;
         switch (parts)
         {
-            case ["c", var writer, var number] when writer != me && long.TryParse(number, out var n):
+            case ["c", var writer, var number, .. var values] when writer != me && long.TryParse(number, out var n):
+                // The counts the write's bump set were assigned after it committed: what is known may take them at once
+                // (only for counts it already has: see ChangeCounter.Observe), and the answer needs no read.
+                foreach (var value in values)
+                {
+                    if (value.Split('=') is [var group, var count] && long.TryParse(count, out var bumped)) counter.Observe(group == "*" ? null : group, bumped);
+                }
                 lock (_gate)
                 {
                     _toAck[writer] = Math.Max(_toAck.GetValueOrDefault(writer), n);
@@ -421,7 +435,7 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
         }
     }
 
-    /// <summary>Answers the notices heard: one read of the counts that starts after them, then one notification naming each writer's newest.</summary>
+    /// <summary>Answers the notices heard (their counts already taken in by <see cref="Received"/>): one notification naming each writer's newest.</summary>
     private async Task AckAsync()
     {
         while (true)
@@ -446,7 +460,6 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
             if (due.Count == 0) continue;
             try
             {
-                await counter.ReadAfterAsync(_stop.Token);
                 await SendAsync($"a {Id} " + string.Join(',', due.Select(pair => $"{pair.Key}:{pair.Value}")));
                 Interlocked.Increment(ref AcksSent);
                 lock (_gate) _answeringSince = 0;

@@ -66,8 +66,8 @@ internal sealed class GroupCommit(NpgsqlDataSource source, ChangeFeed feed)
             try
             {
                 // The next batch goes out while this one's writers wait for the other nodes.
-                var (results, notice) = await SendAsync(batch);
-                var settled = feed.SettleAsync(notice);
+                var (results, notice, bumps) = await SendAsync(batch);
+                var settled = feed.SettleAsync(notice, bumps);
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.SetResult((results[i].Result, results[i].Bump, settled));
             }
             catch (RolledBack) when (batch.Count > 1)
@@ -77,8 +77,8 @@ internal sealed class GroupCommit(NpgsqlDataSource source, ChangeFeed feed)
                 {
                     try
                     {
-                        var (results, notice) = await SendAsync([pending]);
-                        pending.Done.SetResult((results[0].Result, results[0].Bump, feed.SettleAsync(notice)));
+                        var (results, notice, bumps) = await SendAsync([pending]);
+                        pending.Done.SetResult((results[0].Result, results[0].Bump, feed.SettleAsync(notice, bumps)));
                     }
                     catch (Exception exception)
                     {
@@ -103,7 +103,7 @@ internal sealed class GroupCommit(NpgsqlDataSource source, ChangeFeed feed)
     /// <summary>What the caller sees: PostgreSQL's own error, as from any other write.</summary>
     private static Exception Reported(Exception exception) => exception is RolledBack ? exception.InnerException! : exception;
 
-    private async Task<((object? Result, long Bump)[] Results, ChangeFeed.Notice? Notice)> SendAsync(List<Pending> batch)
+    private async Task<((object? Result, long Bump)[] Results, ChangeFeed.Notice? Notice, (string? Group, long Value)[] Bumps)> SendAsync(List<Pending> batch)
     {
         var groups = batch.Select(pending => pending.Group).Distinct().ToArray();
         await using var connection = await source.OpenConnectionAsync();
@@ -118,7 +118,7 @@ internal sealed class GroupCommit(NpgsqlDataSource source, ChangeFeed feed)
         // COMMIT completes (the log flushed) before PostgreSQL runs the bumps after it.
         command.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         var notice = feed.NoticeForBatch();
-        ChangeFeed.AddBump(command.BatchCommands, ChangeCounter.BumpSql(groups), notice);
+        ChangeFeed.AddBump(command.BatchCommands, groups, notice);
         // Every statement returns rows (see IDatabase.WriteScalarAsync), so result i is statement i's; BEGIN and COMMIT
         // have none. A statement's error arrives as the reader moves to its result: `next` says whose that is.
         var results = new object?[batch.Count];
@@ -140,7 +140,8 @@ internal sealed class GroupCommit(NpgsqlDataSource source, ChangeFeed feed)
         }
         await using var bumpReader = reader;
         await reader.ReadAsync();
-        var bumps = groups.Select((group, i) => (group, Convert.ToInt64(reader.GetValue(i)))).ToDictionary(pair => pair.group ?? "", pair => pair.Item2);
-        return ([.. batch.Select((pending, i) => (results[i], bumps[pending.Group ?? ""]))], notice);
+        (string? Group, long Value)[] bumps = [.. groups.Select((group, i) => (group, Convert.ToInt64(reader.GetValue(i))))];
+        var byGroup = bumps.ToDictionary(bump => bump.Group ?? "", bump => bump.Value);
+        return ([.. batch.Select((pending, i) => (results[i], byGroup[pending.Group ?? ""]))], notice, bumps);
     }
 }

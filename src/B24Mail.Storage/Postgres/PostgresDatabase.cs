@@ -98,13 +98,13 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
 
     public Task<T> WriteAsync<T>(Func<IDbSession, ValueTask<T>> write) => RecordWriteAsync(async () =>
     {
-        var (result, bumped, notice) = await CommitAsync(write);
+        var (result, bumps, notice) = await CommitAsync(write);
         // Acknowledged only once every other node knows of it (see ChangeFeed), the connection already back in the pool.
-        if (bumped) await _feed.SettleAsync(notice);
+        if (bumps.Length > 0) await _feed.SettleAsync(notice, bumps);
         return result;
     });
 
-    private async Task<(T Result, bool Bumped, ChangeFeed.Notice? Notice)> CommitAsync<T>(Func<IDbSession, ValueTask<T>> write)
+    private async Task<(T Result, (string? Group, long Value)[] Bumps, ChangeFeed.Notice? Notice)> CommitAsync<T>(Func<IDbSession, ValueTask<T>> write)
     {
         await using var connection = await _source.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -117,7 +117,7 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
         if (session.KeepsCaches)
         {
             await transaction.CommitAsync();
-            return (result, false, null);
+            return (result, [], null);
         }
         var groups = session.ChangedGroups?.ToArray() ?? [null];
         await EnsureSequencesAsync(groups);
@@ -125,11 +125,12 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
         // first has committed, so a node that reads the new counts also sees this write.
         var notice = _feed.NoticeForBatch();
         await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { new("COMMIT") } };
-        ChangeFeed.AddBump(batch.BatchCommands, ChangeCounter.BumpSql(groups), notice);
+        ChangeFeed.AddBump(batch.BatchCommands, groups, notice);
         await using var reader = await batch.ExecuteReaderAsync();
         await reader.ReadAsync();
-        Bumped(groups, Row(reader));
-        return (result, true, notice);
+        (string? Group, long Value)[] bumps = [.. groups.Select((group, i) => (group, reader.GetInt64(i)))];
+        Bumped(bumps);
+        return (result, bumps, notice);
     }
 
     /// <summary>The statement goes out with those of other requests, its commit and the bump in one round trip (see <see cref="GroupCommit"/>).</summary>
@@ -139,7 +140,7 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
         string?[] groups = [tables is null ? null : ChangeCounter.CheckGroup(tables)];
         await EnsureSequencesAsync(groups);
         var (result, bump, settled) = await _groupCommit.WriteAsync(new GroupCommit.Pending(groups[0], sql, parameters));
-        Bumped(groups, [bump]);
+        Bumped([(groups[0], bump)]);
         await settled;
         return result;
     });
@@ -147,19 +148,12 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
     [GeneratedRegex(@"\bRETURNING\b", RegexOptions.IgnoreCase)]
     private static partial Regex ReturnsRows();
 
-    private static object?[] Row(NpgsqlDataReader reader)
-    {
-        var row = new object?[reader.FieldCount];
-        for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-        return row;
-    }
-
     /// <summary>The rest of this request reads past its own write.</summary>
-    private void Bumped(string?[] groups, object?[] bumps)
+    private void Bumped((string? Group, long Value)[] bumps)
     {
-        for (var i = 0; i < groups.Length; i++) _counter.Observe(groups[i], Convert.ToInt64(bumps[i]));
+        foreach (var (group, value) in bumps) _counter.Observe(group, value);
         if (_request.Value is not { Count: { } count } request) return;
-        for (var i = 0; i < groups.Length; i++) count = count.After(groups[i], Convert.ToInt64(bumps[i]));
+        foreach (var (group, value) in bumps) count = count.After(group, value);
         request.Count = count;
     }
 

@@ -35,7 +35,7 @@ public sealed class ChangeFeedTests : TwoPostgresNodes
         session.ScalarAsync($"SELECT count(*) FROM {ChangeFeed.Table} WHERE lease_until > now()"))) == nodes;
 
     [Fact]
-    public async Task A_settledNode_reads_no_count_and_still_sees_every_write_anotherNode_acknowledged()
+    public async Task A_settled_node_reads_no_count_and_still_sees_every_write_another_node_acknowledged()
     {
         Assert.False(Node.Vouching);
         await SettledAsync();
@@ -61,7 +61,7 @@ public sealed class ChangeFeedTests : TwoPostgresNodes
     }
 
     [Fact]
-    public async Task Many_writes_on_oneNode_are_each_seen_at_once_on_theOther()
+    public async Task Many_writes_on_one_node_are_each_seen_at_once_on_the_other()
     {
         await SettledAsync();
         var start = new TaskCompletionSource();
@@ -83,7 +83,7 @@ public sealed class ChangeFeedTests : TwoPostgresNodes
     }
 
     [Fact]
-    public async Task A_write_waits_for_a_listedNode_that_does_not_answer_until_its_lease_runs_out()
+    public async Task A_write_waits_for_a_listed_node_that_does_not_answer_until_its_lease_runs_out()
     {
         await SettledAsync();
         // A node that listed itself and went silent (stopped, or cut off): it never answers a notice.
@@ -105,7 +105,7 @@ public sealed class ChangeFeedTests : TwoPostgresNodes
     }
 
     [Fact]
-    public async Task ANode_that_loses_its_channel_stops_vouching_comes_back_as_a_newNode_and_misses_no_write()
+    public async Task A_node_that_loses_its_channel_stops_vouching_comes_back_as_a_new_node_and_misses_no_write()
     {
         await SettledAsync();
         var before = Node.Feed.Id;
@@ -129,7 +129,7 @@ public sealed class ChangeFeedTests : TwoPostgresNodes
     }
 
     [Fact]
-    public async Task ANode_just_started_does_not_vouch_before_every_writer_lists_it()
+    public async Task A_node_just_started_does_not_vouch_before_every_writer_lists_it()
     {
         await SettledAsync();
         // One writer alone: its writes tell nobody.
@@ -150,7 +150,7 @@ public sealed class ChangeFeedTests : TwoPostgresNodes
     }
 
     [Fact]
-    public async Task ANode_that_leaves_is_not_waited_for()
+    public async Task A_node_that_leaves_is_not_waited_for()
     {
         await SettledAsync();
         await Other.DisposeAsync();

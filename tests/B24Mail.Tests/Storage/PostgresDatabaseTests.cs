@@ -28,7 +28,7 @@ public sealed class PostgresDatabaseTests : TwoPostgresNodes
     });
 
     [Fact]
-    public async Task A_cached_read_sees_a_write_anotherNode_acknowledged_before_it()
+    public async Task A_cached_read_sees_a_write_another_node_acknowledged_before_it()
     {
         Assert.Equal("one", await ReadAsync(Node));
         var loads = _loads;
@@ -78,7 +78,7 @@ public sealed class PostgresDatabaseTests : TwoPostgresNodes
     }
 
     [Fact]
-    public async Task A_write_that_changes_no_cached_table_leaves_the_caches_of_everyNode()
+    public async Task A_write_that_changes_no_cached_table_leaves_the_caches_of_every_node()
     {
         Assert.Equal("one", await ReadAsync(Node));
         // Deliberately against its promise, so the test can see that the caches stayed.
