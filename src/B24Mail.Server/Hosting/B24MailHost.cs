@@ -74,7 +74,7 @@ public static class B24MailHost
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<IDatabase>(sp => storage.OnPostgres
-            ? new PostgresDatabase(storage.Postgres!, sp.GetRequiredService<StorageHealth>())
+            ? new PostgresDatabase(storage.Postgres!, sp.GetRequiredService<StorageHealth>(), sp.GetService<ILogger<PostgresDatabase>>())
             : new SqliteDatabase(storage.DatabasePath, sp.GetRequiredService<StorageHealth>()));
         services.AddSingleton<SqlIdentityStore>();
         services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<SqlIdentityStore>());

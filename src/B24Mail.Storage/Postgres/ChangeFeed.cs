@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace B24Mail.Storage.Postgres;
@@ -18,7 +19,7 @@ namespace B24Mail.Storage.Postgres;
 /// monotonic <see cref="Stopwatch"/>, not <see cref="TimeProvider"/>: a test that moves the portal's clock must not
 /// end leases.
 /// </summary>
-internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource source, ChangeCounter counter) : IAsyncDisposable
+internal sealed partial class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource source, ChangeCounter counter, ILogger? logger = null) : IAsyncDisposable
 {
     private const string Channel = "b24mail_feed";
     internal const string Table = "b24mail_nodes";
@@ -245,6 +246,7 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
     private async Task ListenAsync()
     {
         var backoff = Renewal;
+        var failing = false;
         while (!_stop.IsCancellationRequested)
         {
             var id = NewId();
@@ -289,6 +291,8 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
                         {
                             await counter.ReadAfterAsync(_stop.Token);
                             Volatile.Write(ref _vouchFrom, Stopwatch.GetTimestamp());
+                            if (logger is not null) LogVouching(logger, id, others.Length);
+                            failing = false;
                         }
                         backoff = Renewal;
                     }
@@ -299,8 +303,11 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
                     await WaitAsync(connection, sent + Ticks(Renewal), static () => false);
                 }
             }
-            catch (Exception) when (!_stop.IsCancellationRequested)
+            catch (Exception exception) when (!_stop.IsCancellationRequested)
             {
+                // Said once per run of failures: a node that cannot listen retries every few seconds.
+                if (!failing && logger is not null) LogLost(logger, exception, id);
+                failing = true;
                 // Notices may have been missed: stop vouching, leave, and list ourselves again under a new name.
                 Volatile.Write(ref _vouchFrom, long.MaxValue);
                 Volatile.Write(ref _leaseEnds, 0);
@@ -335,7 +342,7 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
 
     private static string Ping(string id, long number) => $"p {id} {number}";
 
-    /// <summary>Whether a notice heard has waited too long for its answer (the count read or the answer is stuck).</summary>
+    /// <summary>Whether a notice heard has waited too long for its answer (its answer is stuck or failing).</summary>
     private bool AnswersOverdue(long now)
     {
         lock (_gate)
@@ -539,6 +546,12 @@ internal sealed class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDataSource
         await acking!;
         await LeaveAsync(Id);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Change feed: node {Node} answers cached reads from the counts it knows ({Others} other nodes listed).")]
+    private static partial void LogVouching(ILogger logger, string node, int others);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change feed: node {Node} lost its channel or could not listen; until it is back it reads the change counts per request, and other nodes stop waiting for it within 3 s.")]
+    private static partial void LogLost(ILogger logger, Exception exception, string node);
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..16];
 

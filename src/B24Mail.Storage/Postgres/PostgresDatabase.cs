@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using B24Mail.Rest.Dispatch;
 using B24Mail.Rest.Health;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace B24Mail.Storage.Postgres;
@@ -38,7 +39,7 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
     private readonly ConcurrentDictionary<string, Task> _sequences = new(StringComparer.Ordinal);
     private readonly AsyncLocal<RequestVersion?> _request = new();
 
-    public PostgresDatabase(string connectionString, StorageHealth? health = null)
+    public PostgresDatabase(string connectionString, StorageHealth? health = null, ILogger<PostgresDatabase>? logger = null)
     {
         _health = health;
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -63,7 +64,7 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
         builder.ApplicationName = ChangeFeed.ApplicationName;
         _feedSource = NpgsqlDataSource.Create(builder.ConnectionString);
         _counter = new ChangeCounter(_counterSource);
-        _feed = new ChangeFeed(_feedSource, _source, _counter);
+        _feed = new ChangeFeed(_feedSource, _source, _counter, logger);
         _counter.Vouched = () => _feed.Vouching;
         _groupCommit = new GroupCommit(_source, _feed);
     }
