@@ -18,13 +18,16 @@ namespace B24Mail.Storage.Postgres;
 public sealed partial class PostgresDatabase : IDatabase, IRequestScope
 {
     /// <summary>
-    /// Connections per node for calls when the connection string does not say (each node has one more, its own,
-    /// for reading the change count). Npgsql's own default, 100, is all of
-    /// PostgreSQL's default max_connections, so two nodes could not both fill their pools. With 20, four
-    /// nodes take 80 of the 97 connections a default server gives ordinary users (3 are kept for superusers),
-    /// leaving room for administrators, backups and commands run beside the servers.
+    /// Connections per node for calls when the connection string does not say (each node has
+    /// <see cref="OwnConnections"/> more). Npgsql's own default, 100, is all of PostgreSQL's default
+    /// max_connections, so two nodes could not both fill their pools. With 20, four nodes take 88 of the 97
+    /// connections a default server gives ordinary users (3 are kept for superusers), leaving room for
+    /// administrators, backups and commands run beside the servers.
     /// </summary>
     public const int DefaultMaxPoolSize = 20;
+
+    /// <summary>Connections a node holds beside its pool: one reads the change count, one is the change feed's.</summary>
+    public const int OwnConnections = 2;
 
     private const string Source = "database";
 
