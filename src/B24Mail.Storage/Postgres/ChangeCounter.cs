@@ -21,8 +21,9 @@ internal sealed partial class ChangeCounter(NpgsqlDataSource source)
     private bool _reading;
     private TaskCompletionSource<ChangeCount>? _next;
     private CountQuery _query = CountQuery.For([]);
-    // The newest counts this node knows to be complete: every read's, raised by this node's own bumps. While the
-    // change feed vouches for it (see ChangeFeed), a request takes these instead of reading.
+    // The newest counts this node knows to be complete: every read's, raised by the bumps of this node's writes and
+    // of the writes other nodes' notices told of. While the change feed vouches for them (see ChangeFeed), a request
+    // takes these instead of reading.
     private ChangeCount? _known;
 
     /// <summary>Set by the change feed: true while every write acknowledged anywhere is already in <see cref="_known"/>.</summary>
@@ -70,7 +71,7 @@ internal sealed partial class ChangeCounter(NpgsqlDataSource source)
         return ReadAfterAsync(cancellationToken);
     }
 
-    /// <summary>This node's own write bumped <paramref name="group"/> (null: all) to <paramref name="value"/>.</summary>
+    /// <summary>A committed write (this node's, or one a notice told of) bumped <paramref name="group"/> (null: all) to <paramref name="value"/>.</summary>
     public void Observe(string? group, long value)
     {
         // A group the known counts lack stays out: other nodes' writes of it may be newer, and were never read here.

@@ -11,9 +11,10 @@ namespace B24Mail.Storage.Postgres;
 /// PostgreSQL through Npgsql's pooled data source, every call awaited. Writes run each in their own transaction,
 /// and PostgreSQL groups their commits. Several nodes can share one database: reads marked cacheable are kept per
 /// node and group of tables (<see cref="NodeCache"/>) only for as long as the database's counts of committed
-/// writes that could touch that group (<see cref="ChangeCounter"/>) have not moved, and the counts are read once
-/// per request, after the request arrived, so a request sees every write any node acknowledged before it. Writes that fail because of the
-/// server itself (full disk, read-only, unreachable) are reported to <see cref="StorageHealth"/>.
+/// writes that could touch that group (<see cref="ChangeCounter"/>) have not moved, and the counts are taken once
+/// per request, after the request arrived (from what the node knows while its <see cref="ChangeFeed"/> vouches for
+/// it, otherwise by a read), so a request sees every write any node acknowledged before it. Writes that fail because
+/// of the server itself (full disk, read-only, unreachable) are reported to <see cref="StorageHealth"/>.
 /// </summary>
 public sealed partial class PostgresDatabase : IDatabase, IRequestScope
 {
