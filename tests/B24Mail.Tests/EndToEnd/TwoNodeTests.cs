@@ -73,6 +73,40 @@ public sealed class TwoNodeTests
     }
 
     [Fact]
+    public async Task A_command_run_beside_settled_nodes_is_seen_by_both_at_their_next_request()
+    {
+        var (a, b) = await StartPairAsync();
+        await using var _ = a;
+        await using var __ = b;
+        var (code, user, error) = await CommandTests.RunAsync("user", "add", "--name", "Bob", "--data", a.DataDir);
+        Assert.True(code == 0, error);
+        (code, var url, error) = await CommandTests.RunAsync("webhook", "add", "--user", user.Trim(), "--scope", "mailservice", "--data", a.DataDir, "--urls", a.HttpsBase);
+        Assert.True(code == 0, error);
+        var hook = new Uri(url.Trim()).PathAndQuery;
+        var nodes = new[] { a, b }.Select(node => (PostgresDatabase)node.Services.GetRequiredService<IDatabase>()).ToArray();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!nodes.All(node => node.Vouching))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "the nodes did not settle");
+            await Task.Delay(50);
+        }
+        // Each node has the user's credentials cached, without the administrator right.
+        foreach (var node in new[] { a, b })
+        {
+            MailServiceMethodTests.AssertCoreError(await node.PostJsonAsync(node.HttpsBase + hook + "mailservice.add", new { NAME = "denied" }), "Access denied");
+        }
+        // A separate process, a node of its own for its life: its write is acknowledged once both servers took it in.
+        (code, var admin, error) = await CommandTests.RunAsync("user", "admin", "--user", user.Trim(), "--data", b.DataDir);
+        Assert.Equal(user.Trim(), admin.Trim());
+        Assert.True(code == 0, error);
+        foreach (var node in new[] { a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await node.PostJsonAsync(node.HttpsBase + hook + "mailservice.add", new { NAME = "allowed" })).Status);
+        }
+        Assert.True(nodes.All(node => node.Vouching));
+    }
+
+    [Fact]
     public async Task Parallel_adds_on_both_nodes_get_distinct_ids()
     {
         var (a, b) = await StartPairAsync();
