@@ -1,6 +1,5 @@
 using B24Mail.Storage;
 using B24Mail.Storage.Postgres;
-using B24Mail.Tests.EndToEnd;
 
 namespace B24Mail.Tests.Storage;
 
