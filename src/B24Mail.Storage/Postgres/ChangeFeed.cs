@@ -201,7 +201,8 @@ internal sealed partial class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDa
         {
             await using var command = source.CreateCommand(OthersSql);
             command.Parameters.AddWithValue(Id);
-            others = await ReadIdsAsync(command);
+            await using var reader = await command.ExecuteReaderAsync();
+            others = await ReadIdsAsync(reader);
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
         {
@@ -214,10 +215,9 @@ internal sealed partial class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDa
 
     private const string OthersSql = $"SELECT id FROM {Table} WHERE lease_until > now() AND id <> $1";
 
-    private static async Task<string[]> ReadIdsAsync(NpgsqlCommand command)
+    private static async Task<string[]> ReadIdsAsync(NpgsqlDataReader reader)
     {
         var ids = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
         return [.. ids];
     }
@@ -368,12 +368,11 @@ internal sealed partial class ChangeFeed(NpgsqlDataSource listenSource, NpgsqlDa
                 Notification(ping),
             },
         };
-        var ids = new List<string>();
         await using var reader = await batch.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
+        var others = await ReadIdsAsync(reader);
         // The ping's own row follows.
         await reader.NextResultAsync();
-        return [.. ids];
+        return others;
     }
 
     /// <summary>

@@ -200,9 +200,9 @@ public sealed partial class PostgresDatabase : IDatabase, IRequestScope
     /// <summary>The counts a cached read of <paramref name="group"/> must be at least as new as: read once per request (or per session outside one).</summary>
     private async ValueTask<GroupVersion> VersionAsync(PostgresSession session, string group)
     {
-        _feed.Start();
         var holder = _request.Value ?? session.Own;
         if (holder.Count is { } known && known.Has(group)) return known.For(group);
+        _feed.Start();
         await EnsureSequencesAsync([group]);
         ChangeCount read;
         // A read already on the wire when the group was first tracked does not count it; the next one does.
